@@ -1,0 +1,56 @@
+"""glassgrad's autograd engine: ``Value`` nodes, primitive ops with their gradients, and tools
+to check (``gradcheck``), transform (``grad``) and see (``draw_graph``, ``backward_steps``)
+backpropagation.
+
+Note: this package is named ``autograd`` like the unrelated PyPI package (HIPS autograd); the
+two cannot be installed in the same environment.
+"""
+
+from autograd.backprop import backpropagate, backward_order
+from autograd.functional import grad, value_and_grad
+from autograd.grad_mode import enable_grad, is_grad_enabled, no_grad
+from autograd.gradcheck import GradcheckError, gradcheck
+from autograd.random import generator, manual_seed
+from autograd.value import Value, apply, concatenate, stack, where
+from autograd.value import as_function as _as_function
+
+# Every op is also a function: autograd.exp(x) is x.exp(), and accepts arrays and numbers too.
+exp = _as_function(Value.exp)
+log = _as_function(Value.log)
+sqrt = _as_function(Value.sqrt)
+abs = _as_function(Value.abs)  # noqa: A001
+tanh = _as_function(Value.tanh)
+sigmoid = _as_function(Value.sigmoid)
+relu = _as_function(Value.relu)
+leaky_relu = _as_function(Value.leaky_relu)
+maximum = _as_function(Value.maximum)
+minimum = _as_function(Value.minimum)
+clip = _as_function(Value.clip)
+sum = _as_function(Value.sum)  # noqa: A001
+mean = _as_function(Value.mean)
+max = _as_function(Value.max)  # noqa: A001
+min = _as_function(Value.min)  # noqa: A001
+var = _as_function(Value.var)
+reshape = _as_function(Value.reshape)
+transpose = _as_function(Value.transpose)
+flatten = _as_function(Value.flatten)
+broadcast_to = _as_function(Value.broadcast_to)
+softmax = _as_function(Value.softmax)
+log_softmax = _as_function(Value.log_softmax)
+logsumexp = _as_function(Value.logsumexp)
+add = _as_function(Value.__add__)
+sub = _as_function(Value.__sub__)
+mul = _as_function(Value.__mul__)
+div = _as_function(Value.__truediv__)
+pow = _as_function(Value.__pow__)  # noqa: A001
+matmul = _as_function(Value.__matmul__)
+neg = _as_function(Value.__neg__)
+
+__all__ = [
+    "Value", "no_grad", "enable_grad", "is_grad_enabled", "grad", "value_and_grad", "gradcheck",
+    "GradcheckError", "manual_seed", "generator", "backpropagate", "backward_order", "apply",
+    "where", "concatenate", "stack", "exp", "log", "sqrt", "abs", "tanh", "sigmoid", "relu",
+    "leaky_relu", "maximum", "minimum", "clip", "sum", "mean", "max", "min", "var", "reshape",
+    "transpose", "flatten", "broadcast_to", "softmax", "log_softmax", "logsumexp", "add", "sub",
+    "mul", "div", "pow", "matmul", "neg",
+]  # fmt: skip

@@ -1,0 +1,113 @@
+"""Backpropagation: the order in which to visit nodes, and the chain rule applied in it.
+
+``backward_order`` is iterative (no recursion, so a graph a million nodes deep is fine). It
+counts, for every node, how many of its consumers lie between it and the root; a node is
+visited once all its consumers have been, so its gradient is complete when it is passed on.
+
+``backpropagate`` keeps each pass's gradients in its own dict, never reading what an earlier
+pass left in ``.grad``: calling backward twice adds the same gradients twice, no more.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from autograd.grad_mode import enable_grad
+from autograd.ops.generic import sum_to_shape
+from autograd.value import Value
+
+
+def backward_order(root: Value) -> list[Value]:
+    """Every node that needs a gradient and leads to ``root``, each after all its consumers."""
+    consumers: dict[Value, int] = {root: 0}
+    stack = [root]
+    while stack:
+        for parent in stack.pop()._parents:
+            if parent.requires_grad:
+                if parent in consumers:
+                    consumers[parent] += 1
+                else:
+                    consumers[parent] = 1
+                    stack.append(parent)
+    order = []
+    ready = [root]
+    while ready:
+        node = ready.pop()
+        order.append(node)
+        for parent in node._parents:
+            if parent.requires_grad:
+                remaining = consumers[parent] - 1
+                consumers[parent] = remaining
+                if remaining == 0:
+                    ready.append(parent)
+    return order
+
+
+def seed_gradient(root: Value, grad: Any) -> Any:
+    """∂root/∂root: 1 for a scalar root, else the ``grad`` the caller must pass."""
+    if grad is None:
+        if root.size != 1:
+            raise RuntimeError(
+                f"backward() on a Value of shape {root.shape} needs the upstream gradient: call "
+                "root.backward(grad) with an array of that shape (e.g. np.ones_like(root.data)),"
+                " or reduce the root to a scalar first (root.sum().backward())."
+            )
+        return 1.0 if type(root.data) is float else np.ones_like(root.data)
+    grad = grad.data if isinstance(grad, Value) else grad
+    if type(root.data) is float:
+        return float(np.asarray(grad).reshape(()))
+    grad = np.asarray(grad, dtype=root.data.dtype)
+    if grad.shape != root.shape:
+        raise ValueError(f"backward(grad): grad has shape {grad.shape} but the root has shape "
+                         f"{root.shape}; they must match")  # fmt: skip
+    return grad
+
+
+def input_gradients(node: Value, g: Any, create_graph: bool) -> list[tuple[Value, Any]]:
+    """The chain rule at one node: (parent, ∂L/∂parent contribution) for each parent that needs
+    a gradient, given g = ∂L/∂node."""
+    op = node._op
+    parents = node._parents
+    if create_graph:
+        inputs, out = parents, node
+    else:
+        inputs, out = [p.data for p in parents], node.data
+    settings = node._settings or {}
+    vjps = op.vjps
+    result = []
+    for i, parent in enumerate(parents):
+        if parent.requires_grad:
+            if vjps is not None:
+                contribution = vjps[i](g, out, *inputs, **settings)
+            else:
+                contribution = op.vjp(i, g, out, *inputs, **settings)
+            result.append((parent, sum_to_shape(contribution, parent.data)))
+    return result
+
+
+def backpropagate(root: Value, grad: Any = None, create_graph: bool = False) -> dict[Value, Any]:
+    """∂root/∂node for every node that leads to ``root``, as a dict (nothing is stored)."""
+    if not root.requires_grad:
+        raise RuntimeError(
+            "backward(): this Value does not require a gradient — it was made from constants "
+            "only, or inside no_grad(). Create inputs with Value(...) (requires_grad=True) "
+            "outside no_grad()."
+        )
+    seed = seed_gradient(root, grad)
+    if create_graph:
+        with enable_grad():
+            return _run(root, Value(seed, requires_grad=False), True)
+    return _run(root, seed, False)
+
+
+def _run(root: Value, seed: Any, create_graph: bool) -> dict[Value, Any]:
+    grads: dict[Value, Any] = {root: seed}
+    for node in backward_order(root):
+        if node._op is None:
+            continue
+        for parent, contribution in input_gradients(node, grads[node], create_graph):
+            previous = grads.get(parent)
+            grads[parent] = contribution if previous is None else previous + contribution
+    return grads

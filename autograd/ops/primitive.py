@@ -1,0 +1,62 @@
+"""The shape of a differentiable primitive: its forward and its vector-Jacobian products.
+
+A primitive is a class used as a namespace, in the spirit of HIPS autograd's ``defvjp`` table::
+
+    class Mul(Primitive):
+        '''z = a·b.   ∂z/∂a = b,   ∂z/∂b = a.'''
+        symbol = "*"
+
+        def forward(a, b):
+            return a * b
+
+        def vjp_a(g, z, a, b):  # g = ∂L/∂z, the upstream gradient
+            return g * b        # ∂L/∂a = ∂L/∂z · ∂z/∂a
+
+        def vjp_b(g, z, a, b):
+            return g * a
+
+``forward`` takes the inputs' data positionally and the op's settings (``axis``, ...) as
+keyword-only arguments. For each positional input ``x`` a function ``vjp_x(g, out, *inputs,
+**settings)`` returns that input's share of the gradient. The engine calls a vjp only for inputs
+that need a gradient, and sums the result back to the input's shape (broadcasting) itself.
+Ops with any number of inputs (``concatenate``, ``stack``) define ``vjp(i, g, out, *inputs)``.
+Every subclass is recorded in :data:`PRIMITIVES` so tests can check that each one is covered.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+PRIMITIVES: dict[str, type[Primitive]] = {}
+
+
+class Primitive:
+    """Base class of every differentiable op; see the module docstring."""
+
+    symbol: ClassVar[str] = ""
+    vjps: ClassVar[tuple[Callable[..., Any] | None, ...] | None] = None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if not cls.symbol:
+            cls.symbol = cls.__name__.lower()
+        signature = inspect.signature(cls.forward)
+        positional = [
+            p.name
+            for p in signature.parameters.values()
+            if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+        ]
+        if positional:  # fixed inputs: one vjp_<name> per input (None: not differentiable)
+            cls.vjps = tuple(getattr(cls, f"vjp_{name}", None) for name in positional)
+        PRIMITIVES[cls.__name__] = cls
+
+    @staticmethod
+    def forward(*inputs: Any, **settings: Any) -> Any:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    @staticmethod
+    def vjp(i: int, g: Any, out: Any, *inputs: Any, **settings: Any) -> Any:
+        """Gradient for input ``i`` of a variadic op (used when ``vjps`` is None)."""
+        raise NotImplementedError  # pragma: no cover - overridden
