@@ -66,25 +66,34 @@ def seed_gradient(root: Value, grad: Any) -> Any:
 
 
 def input_gradients(node: Value, g: Any, create_graph: bool) -> list[tuple[Value, Any]]:
-    """The chain rule at one node: (parent, ∂L/∂parent contribution) for each parent that needs
-    a gradient, given g = ∂L/∂node."""
+    """The chain rule at one node: given g = ∂L/∂node, the pairs (parent, ∂L/∂node · ∂node/∂parent)
+    for each parent that needs a gradient. Every backward pass goes through here."""
     op = node._op
     parents = node._parents
     if create_graph:
         inputs, out = parents, node
+    elif len(parents) == 1:
+        inputs, out = (parents[0].data,), node.data
     else:
         inputs, out = [p.data for p in parents], node.data
-    settings = node._settings or {}
+    settings = node._settings or _NO_SETTINGS
     vjps = op.vjps
     result = []
-    for i, parent in enumerate(parents):
+    i = 0
+    for parent in parents:
         if parent.requires_grad:
             if vjps is not None:
                 contribution = vjps[i](g, out, *inputs, **settings)
             else:
                 contribution = op.vjp(i, g, out, *inputs, **settings)
-            result.append((parent, sum_to_shape(contribution, parent.data)))
+            if op.broadcasts:
+                contribution = sum_to_shape(contribution, parent.data)
+            result.append((parent, contribution))
+        i += 1
     return result
+
+
+_NO_SETTINGS: dict[str, Any] = {}
 
 
 def backpropagate(root: Value, grad: Any = None, create_graph: bool = False) -> dict[Value, Any]:

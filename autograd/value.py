@@ -398,29 +398,47 @@ def _constant(x: Any, dtype: np.dtype | None) -> Value:
     return node
 
 
+def _tensor_dtype(x: Any) -> np.dtype | None:
+    return x.data.dtype if isinstance(x, Value) and type(x.data) is np.ndarray else None
+
+
 def apply(op: Any, *inputs: Any, **settings: Any) -> Value:
     """Run primitive ``op`` forward on ``inputs`` and, if any needs a gradient, record the node.
 
     Numbers and arrays among the inputs become constant nodes. In ``no_grad`` mode, or when no
     input requires a gradient, the result is a plain leaf that remembers nothing.
     """
-    dtype = None
-    for x in inputs:
-        if isinstance(x, Value) and type(x.data) is np.ndarray:
-            dtype = x.data.dtype
-            break
-    parents = tuple(x if isinstance(x, Value) else _constant(x, dtype) for x in inputs)
-    try:
-        data = op.forward(*[p.data for p in parents], **settings)
-    except ValueError as error:
-        if "broadcast" in str(error):
-            shapes = " and ".join(str(p.shape) for p in parents)
-            raise ValueError(
-                f"{op.__name__} ({op.symbol}): shapes {shapes} cannot be broadcast together — "
-                "each axis, aligned from the right, must be equal or 1. Reshape an operand "
-                "(e.g. x.reshape(-1, 1)) or check the layer sizes."
-            ) from None
-        raise
+    # Unrolled for one and two inputs: node creation is the engine's hot path.
+    if len(inputs) == 1:
+        (a,) = inputs
+        if not isinstance(a, Value):
+            a = _constant(a, None)
+        parents: tuple[Value, ...] = (a,)
+        needs_grad = a.requires_grad
+        try:
+            data = op.forward(a.data, **settings)
+        except ValueError as error:
+            raise _explain_shape_error(op, parents, error) from None
+    elif len(inputs) == 2:
+        a, b = inputs
+        if not isinstance(a, Value):
+            a = _constant(a, _tensor_dtype(b))
+        if not isinstance(b, Value):
+            b = _constant(b, _tensor_dtype(a))
+        parents = (a, b)
+        needs_grad = a.requires_grad or b.requires_grad
+        try:
+            data = op.forward(a.data, b.data, **settings)
+        except ValueError as error:
+            raise _explain_shape_error(op, parents, error) from None
+    else:
+        dtype = next((d for d in map(_tensor_dtype, inputs) if d is not None), None)
+        parents = tuple(x if isinstance(x, Value) else _constant(x, dtype) for x in inputs)
+        needs_grad = any([p.requires_grad for p in parents])
+        try:
+            data = op.forward(*[p.data for p in parents], **settings)
+        except ValueError as error:
+            raise _explain_shape_error(op, parents, error) from None
     if type(data) is not np.ndarray and type(data) is not float:
         if all(type(p.data) is float for p in parents):
             data = float(data)
@@ -431,7 +449,7 @@ def apply(op: Any, *inputs: Any, **settings: Any) -> Value:
     out.grad = None
     out.label = ""
     out._scope = SCOPE.current
-    if GRAD_MODE.enabled and any(p.requires_grad for p in parents):
+    if needs_grad and GRAD_MODE.enabled:
         out.requires_grad = True
         out._op = op
         out._parents = parents
@@ -442,6 +460,18 @@ def apply(op: Any, *inputs: Any, **settings: Any) -> Value:
         out._parents = ()
         out._settings = None
     return out
+
+
+def _explain_shape_error(op: Any, parents: tuple[Value, ...], error: ValueError) -> Exception:
+    """Name the op and the shapes when numpy refuses to broadcast."""
+    if "broadcast" not in str(error):
+        return error
+    shapes = " and ".join(str(p.shape) for p in parents)
+    return ValueError(
+        f"{op.__name__} ({op.symbol}): shapes {shapes} cannot be broadcast together — each "
+        "axis, aligned from the right, must be equal or 1. Reshape an operand (e.g. "
+        "x.reshape(-1, 1)) or check the layer sizes."
+    )
 
 
 def as_function(method: Any) -> Any:

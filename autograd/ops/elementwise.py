@@ -51,7 +51,10 @@ class Abs(Primitive):
         return abs(x)
 
     def vjp_x(g, y, x):
-        return scale(g, np.sign(raw(x)))
+        x = raw(x)
+        if type(x) is float:
+            return g if x > 0.0 else (-g if x < 0.0 else 0.0 * g)
+        return scale(g, np.sign(x))
 
 
 class Tanh(Primitive):

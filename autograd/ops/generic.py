@@ -125,6 +125,8 @@ def sum_to_shape(g: Any, like: Any) -> Any:
         return np.full(like.shape, g, dtype=like.dtype)
     shape = like.shape
     gshape = g.shape
+    if gshape == shape and type(g) is np.ndarray and g.dtype == like.dtype:
+        return g  # the common case: nothing was broadcast
     if gshape != shape:
         lead = len(gshape) - len(shape)
         axes = tuple(range(lead)) + tuple(

@@ -18,7 +18,8 @@ A primitive is a class used as a namespace, in the spirit of HIPS autograd's ``d
 ``forward`` takes the inputs' data positionally and the op's settings (``axis``, ...) as
 keyword-only arguments. For each positional input ``x`` a function ``vjp_x(g, out, *inputs,
 **settings)`` returns that input's share of the gradient. The engine calls a vjp only for inputs
-that need a gradient, and sums the result back to the input's shape (broadcasting) itself.
+that need a gradient, and for ops with several inputs sums the result back to each input's
+shape (broadcasting) itself.
 Ops with any number of inputs (``concatenate``, ``stack``) define ``vjp(i, g, out, *inputs)``.
 Every subclass is recorded in :data:`PRIMITIVES` so tests can check that each one is covered.
 """
@@ -36,6 +37,10 @@ class Primitive:
     """Base class of every differentiable op; see the module docstring."""
 
     symbol: ClassVar[str] = ""
+    # True for ops whose inputs may be broadcast (binary elementwise ops, matmul, variadic ops):
+    # their input gradients are summed back to each input's shape by ``sum_to_shape``. Ops
+    # with one input return gradients of exactly the input's shape and dtype themselves.
+    broadcasts: ClassVar[bool] = False
     vjps: ClassVar[tuple[Callable[..., Any] | None, ...] | None] = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -50,6 +55,8 @@ class Primitive:
         ]
         if positional:  # fixed inputs: one vjp_<name> per input (None: not differentiable)
             cls.vjps = tuple(getattr(cls, f"vjp_{name}", None) for name in positional)
+        if len(positional) != 1 and "broadcasts" not in cls.__dict__:
+            cls.broadcasts = True
         PRIMITIVES[cls.__name__] = cls
 
     @staticmethod
