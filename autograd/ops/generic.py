@@ -32,7 +32,12 @@ def float_dtype(x: Any) -> np.dtype | None:
 def scale(g: Any, factor: Any) -> Any:
     """``g * factor`` where ``factor`` is a constant (mask, slope…) cast to ``g``'s dtype."""
     dtype = float_dtype(g)
-    if dtype is not None and isinstance(factor, np.ndarray) and factor.dtype != dtype:
+    if (
+        dtype is not None
+        and isinstance(factor, np.ndarray)
+        and factor.dtype.kind == "f"  # booleans multiply without upcasting: no copy needed
+        and factor.dtype != dtype
+    ):
         factor = factor.astype(dtype)
     return g * factor
 
