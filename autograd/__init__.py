@@ -7,10 +7,12 @@ two cannot be installed in the same environment.
 """
 
 from autograd.backprop import backpropagate, backward_order
+from autograd.draw import draw_graph
 from autograd.functional import grad, value_and_grad
 from autograd.grad_mode import enable_grad, is_grad_enabled, no_grad
 from autograd.gradcheck import GradcheckError, gradcheck
 from autograd.random import generator, manual_seed
+from autograd.steps import Step, backward_steps
 from autograd.value import Value, apply, concatenate, stack, where
 from autograd.value import as_function as _as_function
 
@@ -52,5 +54,5 @@ __all__ = [
     "where", "concatenate", "stack", "exp", "log", "sqrt", "abs", "tanh", "sigmoid", "relu",
     "leaky_relu", "maximum", "minimum", "clip", "sum", "mean", "max", "min", "var", "reshape",
     "transpose", "flatten", "broadcast_to", "softmax", "log_softmax", "logsumexp", "add", "sub",
-    "mul", "div", "pow", "matmul", "neg",
+    "mul", "div", "pow", "matmul", "neg", "draw_graph", "backward_steps", "Step",
 ]  # fmt: skip

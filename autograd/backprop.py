@@ -96,6 +96,18 @@ def input_gradients(node: Value, g: Any, create_graph: bool) -> list[tuple[Value
 _NO_SETTINGS: dict[str, Any] = {}
 
 
+def accumulated(previous: Any, g: Any) -> Any:
+    """What ``.grad`` becomes when a pass brings gradient ``g``: ``g`` added to what was there.
+
+    A read-only broadcast view is copied, so every node owns an array it may modify.
+    """
+    if previous is None:
+        if type(g) is np.ndarray and not g.flags.writeable:
+            return g.copy()
+        return g
+    return previous + g
+
+
 def backpropagate(root: Value, grad: Any = None, create_graph: bool = False) -> dict[Value, Any]:
     """∂root/∂node for every node that leads to ``root``, as a dict (nothing is stored)."""
     if not root.requires_grad:

@@ -146,15 +146,10 @@ class Value:
         ``create_graph=True`` the backward pass is recorded, so the gradients are Values that
         can be differentiated again.
         """
-        from autograd.backprop import backpropagate
+        from autograd.backprop import accumulated, backpropagate
 
         for node, g in backpropagate(self, grad, create_graph).items():
-            if node.grad is None:
-                if type(g) is np.ndarray and not g.flags.writeable:
-                    g = g.copy()  # a broadcast view: give the node its own array
-                node.grad = g
-            else:
-                node.grad = node.grad + g
+            node.grad = accumulated(node.grad, g)
 
     # ----------------------------------------------------------------- arithmetic
     def __add__(self, other: Any) -> Value:

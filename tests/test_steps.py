@@ -1,0 +1,211 @@
+"""backward_steps: one Step per node in backward's order, the numbers of the chain rule, and
+exactly the gradients backward() leaves (on random graphs of scalars and of tensors)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+import pytest
+
+from autograd import Step, Value, backward_order, backward_steps, draw_graph
+from autograd.draw import format_number, graph_nodes
+
+
+def expression() -> tuple[Value, dict[str, Value]]:
+    a, b, c, f = Value(2.0, "a"), Value(-3.0, "b"), Value(10.0, "c"), Value(-2.0, "f")
+    e = a * b
+    e.label = "e"
+    d = e + c
+    d.label = "d"
+    L = d * f
+    L.label = "L"
+    return L, {"a": a, "b": b, "c": c, "d": d, "e": e, "f": f, "L": L}
+
+
+def test_explain_writes_the_chain_rule_with_numbers() -> None:
+    L, v = expression()
+    steps = {step.node: step for step in backward_steps(L)}
+    text = steps[v["e"]].explain()
+    assert "e = a * b" in text
+    assert "dL/da += dL/de · de/da = -2.0 · -3.0 = 6.0" in text.splitlines()
+    assert "dL/db += dL/de · de/db = -2.0 · 2.0 = -4.0" in text.splitlines()
+    assert "dL/dd += dL/dL · dL/dd = 1.0 · -2.0 = -2.0" in steps[L].explain()
+    assert "leaf" in steps[v["a"]].explain() and "6.0" in steps[v["a"]].explain()
+
+
+def test_one_step_per_node_in_backward_order() -> None:
+    L, v = expression()
+    steps = list(backward_steps(L))
+    assert [s.node for s in steps] == backward_order(L)
+    assert [s.index for s in steps] == list(range(len(steps)))
+    assert all(isinstance(s, Step) for s in steps)
+    by_node = {s.node: s for s in steps}
+    assert by_node[v["e"]].op == "*" and by_node[v["d"]].op == "+" and by_node[v["a"]].op == ""
+    assert by_node[v["a"]].parents == ()
+    assert [p.parent for p in by_node[v["e"]].parents] == [v["a"], v["b"]]
+    assert by_node[L].upstream == 1.0
+    assert by_node[v["e"]].upstream == v["f"].data  # dL/de = f
+
+
+def test_gradients_are_written_as_the_steps_go() -> None:
+    L, v = expression()
+    steps = backward_steps(L)
+    assert all(node.grad is None for node in v.values())  # lazy: nothing before the first step
+    first = next(steps)
+    assert first.node is L and L.grad == 1.0
+    assert v["d"].grad == -2.0 and v["f"].grad == 4.0 and v["a"].grad is None
+    for step in steps:
+        for parent, _, contribution in step.parents:
+            assert parent.grad is not None
+            assert contribution == pytest.approx(step.upstream * _)
+
+
+UNARY: list[tuple[str, Callable[[float], float]]] = [
+    ("tanh", lambda x: 1 - math.tanh(x) ** 2),
+    ("exp", math.exp),
+    ("sigmoid", lambda x: (1 / (1 + math.exp(-x))) * (1 - 1 / (1 + math.exp(-x)))),
+    ("log", lambda x: 1 / x),
+]
+
+
+@pytest.mark.parametrize(("name", "derivative"), UNARY)
+def test_local_derivative_of_scalar_ops(name: str, derivative: Callable[[float], float]) -> None:
+    x = Value(0.7, "x")
+    y = getattr(x, name)()
+    z = y * 3.0
+    (step,) = [s for s in backward_steps(z) if s.node is y]
+    (parent,) = step.parents
+    assert parent.local == pytest.approx(derivative(0.7), rel=1e-12)
+    assert parent.contribution == pytest.approx(step.upstream * parent.local, rel=1e-12)
+    assert step.upstream == 3.0
+
+
+def test_local_derivative_is_contribution_over_upstream_and_arrays_for_tensor_parents() -> None:
+    a, b = Value(1.3, "a"), Value(-0.4, "b")
+    out = ((a * b).tanh() + a / b) ** 2.0
+    for step in backward_steps(out):
+        for _, local, contribution in step.parents:
+            assert local == pytest.approx(contribution / step.upstream, rel=1e-12)
+    w = Value(np.array([1.0, 2.0, 3.0]), "w")
+    s = (w * w).sum()
+    step = next(backward_steps(s))
+    (parent,) = step.parents
+    assert parent.local.shape == (3,) and np.array_equal(parent.local, np.ones(3))
+    h = w * 2.0
+    (wide,) = [st for st in backward_steps(h.sum()) if st.node is h]
+    assert wide.parents[0].local is None  # a 3-element node: no Jacobian is built
+
+
+def test_tensor_explain_gives_shapes_and_norms() -> None:
+    rng = np.random.default_rng(0)
+    W = Value(rng.standard_normal((3, 4)), "W")
+    x = rng.standard_normal((5, 3))
+    h = x @ W
+    h.label = "h"
+    loss = h.relu().sum()
+    loss.label = "loss"
+    (step,) = [s for s in backward_steps(loss) if s.node is h]
+    text = step.explain()
+    line = [t for t in text.splitlines() if t.startswith("dloss/dW")][0]
+    assert line.startswith("dloss/dW += dloss/dh · dh/dW")
+    assert "(5, 4)" in line and "(3, 4)" in line
+    assert format_number(np.linalg.norm(W.grad)) in line
+    assert format_number(np.linalg.norm(step.upstream)) in line
+    assert "h = const(5, 3) @ W" in text
+
+
+def test_repr_is_short_and_names_are_stable() -> None:
+    L, v = expression()
+    steps = list(backward_steps(L))
+    assert repr(steps[0]) == "Step(L = d * f, dL/dL=1.0)"
+    unnamed = Value(1.0) * Value(2.0)
+    first = next(backward_steps(unnamed))
+    assert repr(first) == "Step(L = v0 * v1, dL/dL=1.0)"
+    assert all(len(repr(s)) < 80 for s in steps)
+
+
+def test_non_scalar_root_needs_grad_and_constant_root_is_refused() -> None:
+    w = Value(np.arange(3.0), "w")
+    y = w * w
+    with pytest.raises(RuntimeError, match="upstream gradient"):
+        list(backward_steps(y))
+    seed = np.array([1.0, -1.0, 0.5])
+    list(backward_steps(y, seed))
+    expected = Value(np.arange(3.0))
+    (expected * expected).backward(seed)
+    assert np.array_equal(w.grad, expected.grad)
+    with pytest.raises(RuntimeError, match="does not require a gradient"):
+        next(backward_steps(Value(1.0, requires_grad=False) * 2.0))
+
+
+def test_a_step_can_be_highlighted_in_a_drawing() -> None:
+    L, v = expression()
+    for step in backward_steps(L):
+        source = draw_graph(L, highlight=step).source
+        assert source.count('BORDER="3"') == 1
+
+
+# --------------------------------------------------------------------------- random graphs
+def random_graph(seed: int, tensors: bool) -> Value:
+    """A random expression over a few leaves: shared subexpressions, constants, broadcasting."""
+    rng = np.random.default_rng(seed)
+
+    def leaf(i: int) -> Value:
+        if not tensors:
+            return Value(float(rng.uniform(-1.5, 1.5)), f"x{i}")
+        shape = [(3, 4), (4,), (1, 4), (3, 1)][rng.integers(4)]
+        return Value(rng.uniform(-1.5, 1.5, size=shape), f"x{i}")
+
+    pool = [leaf(i) for i in range(int(rng.integers(2, 5)))]
+    for _ in range(int(rng.integers(4, 14))):
+        kind = rng.integers(9)
+        a = pool[rng.integers(len(pool))]
+        b = pool[rng.integers(len(pool))]  # may be a again: a*a, a+a
+        if kind == 0:
+            out = a + b
+        elif kind == 1:
+            out = a * b
+        elif kind == 2:
+            out = a - b * 0.5
+        elif kind == 3:
+            out = a.tanh()
+        elif kind == 4:
+            out = (a * 0.3).exp()
+        elif kind == 5:
+            out = a.sigmoid() * b
+        elif kind == 6:
+            out = a / (b * b + 1.0)
+        elif kind == 7:
+            out = a.relu() + 2.0
+        else:
+            out = a.maximum(b) if tensors else a.abs()
+        pool.append(out)
+    root = pool[-1]
+    for node in pool[-4:-1]:  # join a few branches so intermediates are reused
+        root = root + node
+    return root.sum() if tensors else root
+
+
+@pytest.mark.parametrize("tensors", [False, True], ids=["scalars", "tensors"])
+@pytest.mark.parametrize("seed", range(25))
+def test_exhausting_the_steps_leaves_exactly_the_gradients_backward_leaves(
+    seed: int, tensors: bool
+) -> None:
+    by_steps, by_backward = random_graph(seed, tensors), random_graph(seed, tensors)
+    steps_nodes, backward_nodes = graph_nodes(by_steps), graph_nodes(by_backward)
+    assert len(steps_nodes) == len(backward_nodes)
+    for passes in (1, 2):  # the second pass adds to what the first left
+        count = sum(1 for _ in backward_steps(by_steps))
+        by_backward.backward()
+        assert count == len(backward_order(by_steps))
+        for mine, theirs in zip(steps_nodes, backward_nodes, strict=True):
+            if theirs.grad is None:
+                assert mine.grad is None
+            else:
+                assert type(mine.grad) is type(theirs.grad), passes
+                assert np.array_equal(mine.grad, theirs.grad), (passes, mine, theirs)
+                assert np.shape(mine.grad) == mine.shape
+                if isinstance(theirs.grad, np.ndarray):  # a grad is an array one may write to
+                    assert mine.grad.flags.writeable == theirs.grad.flags.writeable
