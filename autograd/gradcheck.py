@@ -32,6 +32,10 @@ def _as_float64(x: Any) -> Any:
     return array.astype(np.float64) if array.dtype.kind == "f" else array
 
 
+def _is_float(d: Any) -> bool:
+    return type(d) is float or (isinstance(d, np.ndarray) and d.dtype.kind == "f")
+
+
 def gradcheck(
     f: Callable[..., Any],
     *inputs: Any,
@@ -47,7 +51,7 @@ def gradcheck(
     |analytic − numeric| > atol + rtol·|numeric|.
     """
     data = [_as_float64(x) for x in inputs]
-    checked = [i for i, d in enumerate(data) if type(d) is float or d.dtype.kind == "f"]
+    checked = [i for i, d in enumerate(data) if _is_float(d)]
     if not checked:
         raise ValueError("gradcheck: no floating-point input to check")
     weights: list[Any] = []
@@ -93,7 +97,10 @@ def _numeric_gradient(
     """Central differences of the scalar output with respect to every element of input i."""
 
     def evaluate(x: Any) -> float:
-        values = [Value(x, requires_grad=False) if k == i else d for k, d in enumerate(data)]
+        values = [
+            Value(x if k == i else d, requires_grad=False) if k == i or _is_float(d) else d
+            for k, d in enumerate(data)
+        ]
         with no_grad():
             return float(np.asarray(scalar_output(values).data))
 

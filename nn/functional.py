@@ -1,0 +1,278 @@
+"""Losses and activations as plain functions (also available as ``nn.F``).
+
+**Loss and cost.** A *loss* measures how wrong the model is on one example; the *cost* that
+training minimises is the mean of the losses over a batch. Every loss here computes the
+per-example losses and then applies ``reduction``: ``"mean"`` (the cost, the default),
+``"sum"``, or ``"none"`` (the per-example losses themselves).
+
+Predictions may be ``Value``s, numpy arrays, or lists of scalar ``Value``s (what
+``nn.scalar.MLP`` returns for a batch: ``[model(x) for x in X]``), which are stacked into one
+tensor. Targets may be numbers, lists or arrays; they are constants of the graph and take the
+prediction's dtype.
+
+The stable forms: ``cross_entropy`` goes through the fused ``log_softmax`` primitive and
+``binary_cross_entropy_with_logits`` through the fused ``logsumexp`` primitive, so logits of
+±1000 give finite losses and gradients.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+import autograd
+from autograd import Value
+
+# ---------------------------------------------------------------------------- activations
+relu = autograd.relu
+leaky_relu = autograd.leaky_relu
+tanh = autograd.tanh
+sigmoid = autograd.sigmoid
+softmax = autograd.softmax
+log_softmax = autograd.log_softmax
+
+
+def step(x: Any) -> Value:
+    """The Heaviside step: 1 where x > 0, else 0 (so step(0) = 0), in x's dtype.
+
+    Its derivative is 0 wherever it exists, so no gradient flows through it: the result is a
+    constant. That is why a perceptron learns by the perceptron rule, not by backpropagation.
+    """
+    data = x.data if isinstance(x, Value) else np.asarray(x, dtype=np.float64)
+    if type(data) is float:
+        return Value(1.0 if data > 0 else 0.0, requires_grad=False)
+    return Value((data > 0).astype(data.dtype), requires_grad=False)
+
+
+def identity(x: Any) -> Any:
+    """x itself (the "linear" activation)."""
+    return x
+
+
+# ---------------------------------------------------------------------------- helpers
+_REDUCTIONS = ("mean", "sum", "none")
+
+
+def _prediction(x: Any) -> Value:
+    """A Value from a Value, an array, or a (nested) list of scalar Values."""
+    if isinstance(x, Value):
+        return x
+    if isinstance(x, (list, tuple)) and any(isinstance(v, (Value, list, tuple)) for v in x):
+        return autograd.stack([_prediction(v) if isinstance(v, (list, tuple)) else v for v in x])
+    array = np.asarray(x)
+    if array.dtype.kind != "f":
+        array = array.astype(np.float64)
+    return Value(array, requires_grad=False)
+
+
+def _target(y: Any) -> Any:
+    """A target: a Value stays one (it may even carry a gradient), anything else an array."""
+    if isinstance(y, Value):
+        return y
+    if isinstance(y, (list, tuple)) and any(isinstance(v, Value) for v in y):
+        return autograd.stack(list(y))
+    return np.asarray(y)
+
+
+def _check_reduction(loss: str, reduction: str) -> None:
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{loss}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+
+
+def _check_same_shape(loss: str, pred: Value, target: Any) -> None:
+    if np.shape(target) != pred.shape:
+        raise ValueError(
+            f"{loss}: prediction shape {pred.shape} and target shape {np.shape(target)} differ. "
+            "Broadcasting them would compare every prediction with every target; reshape one "
+            "(e.g. target.reshape(pred.shape) or pred.reshape(-1))."
+        )
+
+
+def _reduce(losses: Value, reduction: str) -> Value:
+    if reduction == "mean":
+        return losses.mean()
+    if reduction == "sum":
+        return losses.sum()
+    return losses
+
+
+def _check_range(loss: str, name: str, values: Any, lo: float, hi: float) -> None:
+    data = np.asarray(values.data if isinstance(values, Value) else values)
+    if data.size and (np.nanmin(data) < lo or np.nanmax(data) > hi):
+        raise ValueError(
+            f"{loss}: {name} must lie in [{lo}, {hi}], got values from {np.nanmin(data):.4g} to "
+            f"{np.nanmax(data):.4g}"
+            + (" — pass logits to binary_cross_entropy_with_logits instead" if name == "p" else "")
+        )
+
+
+# ---------------------------------------------------------------------------- regression
+def mse_loss(pred: Any, target: Any, reduction: str = "mean") -> Value:
+    """Squared error: loss = (ŷ − y)² per element; the cost is their mean.
+
+    ∂loss/∂ŷ = 2(ŷ − y). ``pred`` and ``target`` must have the same shape.
+    """
+    _check_reduction("mse_loss", reduction)
+    pred, target = _prediction(pred), _target(target)
+    _check_same_shape("mse_loss", pred, target)
+    diff = pred - target
+    return _reduce(diff * diff, reduction)
+
+
+def l1_loss(pred: Any, target: Any, reduction: str = "mean") -> Value:
+    """Absolute error: loss = |ŷ − y| per element; the cost is their mean.
+
+    ∂loss/∂ŷ = sign(ŷ − y) (0 where ŷ = y). ``pred`` and ``target`` must have the same shape.
+    """
+    _check_reduction("l1_loss", reduction)
+    pred, target = _prediction(pred), _target(target)
+    _check_same_shape("l1_loss", pred, target)
+    return _reduce((pred - target).abs(), reduction)
+
+
+# ---------------------------------------------------------------------------- binary
+def binary_cross_entropy(p: Any, target: Any, reduction: str = "mean") -> Value:
+    """Cross-entropy of probabilities: loss = −[y·ln p + (1 − y)·ln(1 − p)]; cost = the mean.
+
+    ``p`` must be in [0, 1] (e.g. a sigmoid's output) and ``target`` y in [0, 1]. ``p`` is
+    clipped to [ε, 1 − ε] (ε = the dtype's machine epsilon) so a saturated sigmoid gives a large
+    finite loss rather than inf or nan; where the clip is active no gradient flows.
+    ``binary_cross_entropy_with_logits`` is exact and stable: prefer it.
+    """
+    _check_reduction("binary_cross_entropy", reduction)
+    p, target = _prediction(p), _target(target)
+    _check_same_shape("binary_cross_entropy", p, target)
+    _check_range("binary_cross_entropy", "p", p, 0.0, 1.0)
+    _check_range("binary_cross_entropy", "target", target, 0.0, 1.0)
+    eps = float(np.finfo(p.dtype).eps)
+    p = p.clip(eps, 1.0 - eps)
+    losses = -(target * p.log() + (1.0 - target) * (1.0 - p).log())
+    return _reduce(losses, reduction)
+
+
+def binary_cross_entropy_with_logits(logits: Any, target: Any, reduction: str = "mean") -> Value:
+    """Binary cross-entropy of σ(x) from the logit x, stable for any x; cost = the mean.
+
+    loss = −[y·ln σ(x) + (1 − y)·ln(1 − σ(x))] = softplus(x) − x·y,  softplus(x) = ln(1 + eˣ),
+    and ∂loss/∂x = σ(x) − y. softplus(x) is computed as logsumexp([0, x]) =
+    max(x, 0) + ln(1 + e^−|x|) by the fused logsumexp primitive: finite at x = ±1000, and with
+    the exact gradient σ(0) = ½ at x = 0 (composing max and |x| from relu and abs would give 0
+    there, since their kinks each take derivative 0).
+    """
+    _check_reduction("binary_cross_entropy_with_logits", reduction)
+    x, target = _prediction(logits), _target(target)
+    _check_same_shape("binary_cross_entropy_with_logits", x, target)
+    _check_range("binary_cross_entropy_with_logits", "target", target, 0.0, 1.0)
+    zero = 0.0 if type(x.data) is float else np.zeros(x.shape, x.dtype)
+    softplus = autograd.stack([zero, x], axis=-1).logsumexp(axis=-1)
+    return _reduce(softplus - x * target, reduction)
+
+
+def hinge_loss(scores: Any, target: Any, margin: float = 1.0, reduction: str = "mean") -> Value:
+    """The SVM hinge: loss = max(0, margin − y·s) with labels y ∈ {−1, +1}; cost = the mean.
+
+    Zero once an example is on the right side with room to spare (y·s ≥ margin); otherwise it
+    grows linearly. ∂loss/∂s = −y where y·s < margin, else 0 (also at y·s = margin exactly).
+    """
+    _check_reduction("hinge_loss", reduction)
+    s, target = _prediction(scores), _target(target)
+    _check_same_shape("hinge_loss", s, target)
+    labels = np.asarray(target.data if isinstance(target, Value) else target)
+    if not np.all((labels == 1) | (labels == -1)):
+        found = np.unique(labels)[:6]
+        hint = " — for 0/1 labels pass 2 * y - 1" if np.all((labels == 0) | (labels == 1)) else ""
+        raise ValueError(f"hinge_loss: labels must be -1 or +1, found {found}{hint}")
+    return _reduce((margin - s * target).relu(), reduction)
+
+
+# ---------------------------------------------------------------------------- multi-class
+def _pick(log_probs: Value, labels: Any, loss: str) -> Value:
+    """log_probs[..., label] for every example: the log-probability of the right class."""
+    labels = np.asarray(labels.data if isinstance(labels, Value) else labels)
+    lead, classes = log_probs.shape[:-1], log_probs.shape[-1]
+    if labels.shape != lead:
+        raise ValueError(
+            f"{loss}: {log_probs.shape} scores need integer labels of shape {lead} (one per "
+            f"example), got shape {labels.shape}"
+        )
+    if labels.size and (labels.min() < 0 or labels.max() >= classes):
+        raise ValueError(
+            f"{loss}: labels must be class indices in 0..{classes - 1} (the scores have "
+            f"{classes} classes), found {labels.min()}..{labels.max()}"
+        )
+    index = tuple(np.indices(lead, sparse=True)) + (labels,)
+    return log_probs[index]
+
+
+def _check_scores(loss: str, scores: Value) -> None:
+    if scores.ndim == 0:
+        raise ValueError(f"{loss}: scores must have a class axis (shape (..., C)), got a scalar")
+
+
+def cross_entropy(
+    logits: Any, target: Any, reduction: str = "mean", label_smoothing: float = 0.0
+) -> Value:
+    """Softmax cross-entropy from logits (classes on the last axis); cost = the mean.
+
+    loss = −Σ_c t_c · log_softmax(z)_c for one example with logits z. ``target`` is either
+    integer class labels (shape ``logits.shape[:-1]``; then loss = −log_softmax(z)_y) or
+    probabilities (one-hot or smoothed, shape ``logits.shape``). ∂loss/∂z = softmax(z) − t.
+    Computed from the fused, stable ``log_softmax``. ``label_smoothing`` ε mixes the target
+    with the uniform distribution: t ← (1 − ε)·t + ε/C, as PyTorch does.
+    """
+    _check_reduction("cross_entropy", reduction)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
+    z = _prediction(logits)
+    _check_scores("cross_entropy", z)
+    log_probs = z.log_softmax(axis=-1)
+    target = _target(target)
+    kind = np.asarray(target.data if isinstance(target, Value) else target).dtype.kind
+    if kind in "iu":
+        losses = -_pick(log_probs, target, "cross_entropy")
+        if label_smoothing:
+            uniform = -log_probs.mean(axis=-1)
+            losses = (1.0 - label_smoothing) * losses + label_smoothing * uniform
+    elif kind == "f":
+        if np.shape(target) != z.shape:
+            raise ValueError(
+                f"cross_entropy: probability targets must have the logits' shape {z.shape}, "
+                f"got {np.shape(target)}; for class labels pass an integer array of shape "
+                f"{z.shape[:-1]}"
+            )
+        if label_smoothing:
+            target = (1.0 - label_smoothing) * target + label_smoothing / z.shape[-1]
+        losses = -(log_probs * target).sum(axis=-1)
+    else:
+        raise TypeError(
+            f"cross_entropy: target must be integer class labels or float probabilities, got "
+            f"dtype {np.asarray(target).dtype}"
+        )
+    return _reduce(losses, reduction)
+
+
+def nll_loss(log_probs: Any, target: Any, reduction: str = "mean") -> Value:
+    """Negative log-likelihood: loss = −log p_y, the log-probability of the right class.
+
+    ``log_probs`` (shape ``(..., C)``) are log-probabilities, e.g. from ``log_softmax``;
+    ``target`` holds integer labels of shape ``log_probs.shape[:-1]``. The cost is the mean.
+    ``nll_loss(log_softmax(z), y)`` equals ``cross_entropy(z, y)``.
+    """
+    _check_reduction("nll_loss", reduction)
+    lp = _prediction(log_probs)
+    _check_scores("nll_loss", lp)
+    target = _target(target)
+    kind = np.asarray(target.data if isinstance(target, Value) else target).dtype.kind
+    if kind not in "iu":
+        raise TypeError(
+            f"nll_loss: target must be integer class labels, got dtype {np.asarray(target).dtype}"
+        )
+    return _reduce(-_pick(lp, target, "nll_loss"), reduction)
+
+
+__all__ = [
+    "relu", "leaky_relu", "tanh", "sigmoid", "softmax", "log_softmax", "step", "identity",
+    "mse_loss", "l1_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
+    "cross_entropy", "nll_loss", "hinge_loss",
+]  # fmt: skip
