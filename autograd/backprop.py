@@ -56,8 +56,11 @@ def seed_gradient(root: Value, grad: Any) -> Any:
             )
         return 1.0 if type(root.data) is float else np.ones_like(root.data)
     grad = grad.data if isinstance(grad, Value) else grad
+    if np.shape(grad) != root.shape:
+        raise ValueError(f"backward(grad): grad has shape {np.shape(grad)} but the root has "
+                         f"shape {root.shape}; they must match")  # fmt: skip
     if type(root.data) is float:
-        return float(np.asarray(grad).reshape(()))
+        return float(np.asarray(grad))
     grad = np.asarray(grad, dtype=root.data.dtype)
     if grad.shape != root.shape:
         raise ValueError(f"backward(grad): grad has shape {grad.shape} but the root has shape "
@@ -86,8 +89,14 @@ def input_gradients(node: Value, g: Any, create_graph: bool) -> list[tuple[Value
                 contribution = vjps[i](g, out, *inputs, **settings)
             else:
                 contribution = op.vjp(i, g, out, *inputs, **settings)
-            if op.broadcasts:
-                contribution = sum_to_shape(contribution, parent.data)
+            data = parent.data
+            if (
+                op.broadcasts
+                or type(contribution) is not np.ndarray
+                or type(data) is not np.ndarray
+                or contribution.dtype != data.dtype
+            ):  # shape, Python float or dtype to restore; ops with one input keep shapes
+                contribution = sum_to_shape(contribution, data)
             result.append((parent, contribution))
         i += 1
     return result

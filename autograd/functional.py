@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from autograd.backprop import backpropagate
+from autograd.grad_mode import enable_grad
 from autograd.value import Value
 
 
@@ -34,17 +35,21 @@ def value_and_grad(
 
     def value_and_grad_f(*args: Any, **kwargs: Any) -> tuple[Any, Any]:
         args = list(args)
-        nested = any(isinstance(args[i], Value) for i in positions)
+        # Inside an outer trace (some argument is a Value that needs a gradient), record this
+        # backward pass so the outer gradient can see through it; otherwise run at full speed.
+        nested = any(isinstance(x, Value) and x.requires_grad for x in args)
         for i in positions:
-            if not isinstance(args[i], Value):
-                args[i] = Value(args[i])
-        out = f(*args, **kwargs)
+            if not (isinstance(args[i], Value) and args[i].requires_grad):
+                args[i] = Value(args[i].data if isinstance(args[i], Value) else args[i])
+        with enable_grad():  # grad(f) differentiates even when called inside no_grad()
+            out = f(*args, **kwargs)
         if not isinstance(out, Value):
             raise TypeError(f"grad: the function must return a Value, got {type(out).__name__}")
         if out.size != 1:
             raise ValueError(f"grad: the function must return a scalar, got shape {out.shape}; "
                              "reduce it (e.g. .sum()) first")  # fmt: skip
-        grads = backpropagate(out, create_graph=nested) if out.requires_grad else {}
+        with enable_grad():
+            grads = backpropagate(out, create_graph=nested) if out.requires_grad else {}
         result = []
         for i in positions:
             g = grads.get(args[i])

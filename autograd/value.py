@@ -21,6 +21,17 @@ Axis = int | tuple[int, ...] | None
 _FLOAT_KINDS = "f"
 
 
+def _flat(items: Any) -> Any:
+    """The leaves of nested lists and tuples, iteratively."""
+    stack = [items]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, (list, tuple)):
+            stack.extend(item)
+        else:
+            yield item
+
+
 def _as_data(data: Any, requires_grad: bool) -> Any:
     """Check and convert what a user passes to ``Value(...)``."""
     if isinstance(data, Value):
@@ -29,6 +40,11 @@ def _as_data(data: Any, requires_grad: bool) -> Any:
         data = float(data)
     if isinstance(data, (int, float)):
         return float(data)
+    if isinstance(data, (list, tuple)) and any(isinstance(x, Value) for x in _flat(data)):
+        raise TypeError(
+            "Value: got a list containing Values. A Value cannot wrap other Values (the graph "
+            "would be lost); build the tensor with autograd.stack([...]) instead."
+        )
     array = np.asarray(data)
     if array.dtype.kind == "O":
         raise TypeError(
@@ -144,11 +160,14 @@ class Value:
         ``grad`` is ∂L/∂self, the upstream gradient (default 1 for a scalar root; required for
         a non-scalar one). Gradients accumulate across calls, like PyTorch's. With
         ``create_graph=True`` the backward pass is recorded, so the gradients are Values that
-        can be differentiated again.
+        can be differentiated again; then, as in PyTorch, only leaves keep their ``.grad``
+        (an intermediate holding a recorded gradient would form a reference cycle).
         """
         from autograd.backprop import accumulated, backpropagate
 
         for node, g in backpropagate(self, grad, create_graph).items():
+            if create_graph and node._op is not None:
+                continue  # a recorded gradient of an intermediate would point back at it: a cycle
             node.grad = accumulated(node.grad, g)
 
     # ----------------------------------------------------------------- arithmetic
@@ -295,8 +314,10 @@ class Value:
 
     def transpose(self, *axes: Any) -> Value:
         """Permute axes (reverse them when none are given), as numpy's ``transpose``."""
-        if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
-            axes = tuple(axes[0])
+        if len(axes) == 1 and (axes[0] is None or isinstance(axes[0], (tuple, list))):
+            axes = () if axes[0] is None else tuple(axes[0])
+        if axes:
+            axes = tuple(int(a) % max(self.ndim, 1) for a in axes)
         return apply(_ops.Transpose, self, axes=axes or None)
 
     @property
@@ -307,7 +328,7 @@ class Value:
     def swapaxes(self, axis1: int, axis2: int) -> Value:
         """Exchange two axes."""
         axes = list(range(self.ndim))
-        axes[axis1], axes[axis2] = axes[axis2], axes[axis1]
+        axes[axis1], axes[axis2] = axes[axis2], axes[axis1]  # list indexing accepts negatives
         return apply(_ops.Transpose, self, axes=tuple(axes))
 
     def flatten(self, start_axis: int = 0) -> Value:

@@ -138,7 +138,11 @@ class MatMul(Primitive):
         try:
             return a @ b
         except ValueError:  # batch axes that do not broadcast
-            raise _matmul_error(a, b) from None
+            raise ValueError(
+                f"matmul (@): the batch axes of shapes {a.shape} and {b.shape} (all but the "
+                f"last two: {a.shape[:-2]} and {b.shape[:-2]}) do not match; "
+                "each must be equal or 1"
+            ) from None
 
     def vjp_a(g, z, a, b):
         if raw(b).ndim == 1:  # z = A·b: outer product of g with b

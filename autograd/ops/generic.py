@@ -26,7 +26,7 @@ def raw(x: Any) -> Any:
 def float_dtype(x: Any) -> np.dtype | None:
     """The dtype of an array or tensor Value; None for Python floats."""
     data = raw(x)
-    return data.dtype if isinstance(data, np.ndarray) else None
+    return data.dtype if isinstance(data, (np.ndarray, np.generic)) else None
 
 
 def scale(g: Any, factor: Any) -> Any:
@@ -89,6 +89,11 @@ def where(condition: Any, a: Any, b: Any) -> Any:
     return np.where(condition, a, b)
 
 
+def sum_along(x: Any, axis: Any, keepdims: bool = True) -> Any:
+    """``x.sum(axis, keepdims)``; a Python float is its own sum."""
+    return x if type(x) is float else x.sum(axis=axis, keepdims=keepdims)
+
+
 def broadcast_to(x: Any, shape: tuple[int, ...]) -> Any:
     if isinstance(x, Value):
         return x.broadcast_to(shape)
@@ -141,6 +146,6 @@ def sum_to_shape(g: Any, like: Any) -> Any:
             g = g.sum(axis=axes, keepdims=True)
         if g.shape != shape:
             g = g.reshape(shape)
-    if not isinstance(g, Value) and g.dtype != like.dtype:
-        g = g.astype(like.dtype)
+    if not isinstance(g, Value) and (type(g) is not np.ndarray or g.dtype != like.dtype):
+        g = np.asarray(g, dtype=like.dtype)  # numpy scalars back to arrays, dtype restored
     return g

@@ -52,7 +52,7 @@ class GetItem(Primitive):
     symbol = "[]"
 
     def forward(x, *, index):
-        return x[index]
+        return np.asarray(x)[index] if type(x) is float else x[index]
 
     def vjp_x(g, y, x, *, index):
         return scatter_add(g, index, raw(x))

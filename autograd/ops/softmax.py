@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograd.ops.generic import exp, expand_reduced, raw
+from autograd.ops.generic import exp, expand_reduced, raw, sum_along
 from autograd.ops.primitive import Primitive
 
 
@@ -48,7 +48,7 @@ class LogSoftmax(Primitive):
         return x - _logsumexp(x, axis)
 
     def vjp_x(g, y, x, *, axis=-1):
-        return g - exp(y) * g.sum(axis=axis, keepdims=True)
+        return g - exp(y) * sum_along(g, axis)
 
 
 class Softmax(Primitive):
@@ -59,4 +59,4 @@ class Softmax(Primitive):
         return np.exp(x - _logsumexp(x, axis))
 
     def vjp_x(g, s, x, *, axis=-1):
-        return s * (g - (g * s).sum(axis=axis, keepdims=True))
+        return s * (g - sum_along(g * s, axis))
