@@ -65,7 +65,9 @@ class Perceptron(Module):
 
         Goes through the examples in order (or in a fresh random order each epoch with
         ``shuffle=True``, from the shared generator) and stops after the first epoch without a
-        mistake, or after ``epochs``. Returns the number of mistakes in each epoch.
+        mistake, or after ``epochs``. Returns the number of mistakes in each epoch. Training
+        continues from the current weights, so ``fit(X, y, epochs=1)`` in a loop steps through
+        the learning one epoch at a time (e.g. to draw the line after every epoch).
         """
         X = self._inputs(X)
         y = np.asarray(y)

@@ -36,6 +36,16 @@ def _check_activation(activation: str | None) -> str | None:
     return activation
 
 
+def _as_inputs(x: Any) -> list[Any]:
+    """One example's inputs as a list; plain numbers become labelled constants x1, x2, …"""
+    if isinstance(x, Value) and x.ndim == 0:
+        return [x]
+    return [
+        xi if isinstance(xi, Value) else Value(float(xi), label=f"x{i}", requires_grad=False)
+        for i, xi in enumerate(x, start=1)
+    ]
+
+
 class Neuron(Module):
     """One neuron: out = act(w₁x₁ + … + wₙxₙ + b), with scalar-Value weights.
 
@@ -51,12 +61,19 @@ class Neuron(Module):
             activation = activation if nonlin else None
         self.activation = _check_activation(activation)
         rng = generator()
-        self.w = [Value(float(rng.uniform(-1.0, 1.0)), label=f"w{i}") for i in range(nin)]
-        self.b = Value(0.0, label="b")
+        self.w = [Value(float(rng.uniform(-1.0, 1.0))) for _ in range(nin)]
+        self.b = Value(0.0)
+        self.name_weights("")
+
+    def name_weights(self, prefix: str) -> None:
+        """Label the weights ``w{prefix}{i}`` and the bias ``b{prefix}``, counting from 1 as
+        ``draw_network`` does (an MLP uses prefix ``"{layer}.{neuron}."``)."""
+        for i, w in enumerate(self.w, start=1):
+            w.label = f"w{prefix}{i}"
+        self.b.label = f"b{prefix.rstrip('.')}"
 
     def forward(self, x: Any) -> Value:
-        if isinstance(x, Value) and x.ndim == 0:
-            x = [x]
+        x = _as_inputs(x)
         if len(x) != len(self.w):
             raise ValueError(
                 f"Neuron with {len(self.w)} inputs got {len(x)} values; a scalar model takes one "
@@ -82,8 +99,15 @@ class Layer(Module):
     def __init__(self, nin: int, nout: int, activation: str | None = "relu", **kwargs: Any):
         super().__init__()
         self.neurons = [Neuron(nin, activation, **kwargs) for _ in range(nout)]
+        self.name_weights("")
+
+    def name_weights(self, prefix: str) -> None:
+        """Label neuron j's weights ``w{prefix}{j}.{i}`` (from 1)."""
+        for j, neuron in enumerate(self.neurons, start=1):
+            neuron.name_weights(f"{prefix}{j}.")
 
     def forward(self, x: Any) -> Value | list[Value]:
+        x = _as_inputs(x)  # wrap plain numbers once, so all neurons share the input nodes
         out = [neuron(x) for neuron in self.neurons]
         return out[0] if len(out) == 1 else out
 
@@ -107,6 +131,8 @@ class MLP(Module):
             Layer(sizes[i], sizes[i + 1], activation if i < len(nouts) - 1 else None)
             for i in range(len(nouts))
         ]
+        for number, layer in enumerate(self.layers, start=1):
+            layer.name_weights(f"{number}.")  # w{layer}.{neuron}.{input}, as in the textbooks
 
     def forward(self, x: Any) -> Value | list[Value]:
         for layer in self.layers:
