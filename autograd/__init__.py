@@ -21,6 +21,8 @@ exp = _as_function(Value.exp)
 log = _as_function(Value.log)
 sqrt = _as_function(Value.sqrt)
 abs = _as_function(Value.abs)  # noqa: A001
+sin = _as_function(Value.sin)
+cos = _as_function(Value.cos)
 tanh = _as_function(Value.tanh)
 sigmoid = _as_function(Value.sigmoid)
 relu = _as_function(Value.relu)
@@ -51,7 +53,8 @@ neg = _as_function(Value.__neg__)
 __all__ = [
     "Value", "no_grad", "enable_grad", "is_grad_enabled", "grad", "value_and_grad", "gradcheck",
     "GradcheckError", "manual_seed", "generator", "backpropagate", "backward_order", "apply",
-    "where", "concatenate", "stack", "exp", "log", "sqrt", "abs", "tanh", "sigmoid", "relu",
+    "where", "concatenate", "stack", "exp", "log", "sqrt", "abs", "sin", "cos", "tanh",
+    "sigmoid", "relu",
     "leaky_relu", "maximum", "minimum", "clip", "sum", "mean", "max", "min", "var", "reshape",
     "transpose", "flatten", "broadcast_to", "softmax", "log_softmax", "logsumexp", "add", "sub",
     "mul", "div", "pow", "matmul", "neg", "draw_graph", "backward_steps", "Step",

@@ -248,6 +248,14 @@ class Value:
         """|x| elementwise; gradient sign(x), 0 at 0."""
         return apply(_ops.Abs, self)
 
+    def sin(self) -> Value:
+        """sin x elementwise (radians)."""
+        return apply(_ops.Sin, self)
+
+    def cos(self) -> Value:
+        """cos x elementwise (radians)."""
+        return apply(_ops.Cos, self)
+
     def tanh(self) -> Value:
         """Hyperbolic tangent elementwise."""
         return apply(_ops.Tanh, self)

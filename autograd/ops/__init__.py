@@ -4,6 +4,7 @@ from autograd.ops.arithmetic import Add, Div, MatMul, Mul, Neg, Pow, Sub
 from autograd.ops.elementwise import (
     Abs,
     Clip,
+    Cos,
     Exp,
     LeakyReLU,
     Log,
@@ -11,6 +12,7 @@ from autograd.ops.elementwise import (
     Minimum,
     ReLU,
     Sigmoid,
+    Sin,
     Sqrt,
     Tanh,
     Where,
@@ -30,7 +32,8 @@ from autograd.ops.softmax import LogSoftmax, LogSumExp, Softmax
 
 __all__ = [
     "PRIMITIVES", "Primitive", "Add", "Sub", "Neg", "Mul", "Div", "Pow", "MatMul", "Exp", "Log",
-    "Sqrt", "Abs", "Tanh", "Sigmoid", "ReLU", "LeakyReLU", "Maximum", "Minimum", "Clip", "Where",
+    "Sqrt", "Abs", "Sin", "Cos", "Tanh", "Sigmoid", "ReLU", "LeakyReLU", "Maximum", "Minimum",
+    "Clip", "Where",
     "Sum", "Mean", "Max", "Min", "Reshape", "Transpose", "BroadcastTo", "GetItem", "ScatterAdd",
     "Concatenate", "Stack", "LogSumExp", "LogSoftmax", "Softmax",
 ]  # fmt: skip

@@ -1,5 +1,5 @@
-"""Elementwise primitives: exp, log, sqrt, abs, tanh, sigmoid, relu, leaky_relu, maximum,
-minimum, clip, where.
+"""Elementwise primitives: exp, log, sqrt, abs, sin, cos, tanh, sigmoid, relu, leaky_relu,
+maximum, minimum, clip, where.
 
 Choices at kinks (PyTorch's): relu'(0) = 0, |x|'(0) = 0, leaky_relu'(0) = slope; where
 ``maximum``/``minimum`` tie, each input gets half the gradient; ``clip`` passes the gradient
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograd.ops.generic import exp, log, raw, scale, sqrt, tanh, where
+from autograd.ops.generic import cos, exp, log, raw, scale, sin, sqrt, tanh, where
 from autograd.ops.primitive import Primitive
 
 
@@ -55,6 +55,26 @@ class Abs(Primitive):
         if type(x) is float:
             return g if x > 0.0 else (-g if x < 0.0 else 0.0 * g)
         return scale(g, np.sign(x))
+
+
+class Sin(Primitive):
+    """y = sin x.   dy/dx = cos x."""
+
+    def forward(x):
+        return sin(x)
+
+    def vjp_x(g, y, x):
+        return g * cos(x)
+
+
+class Cos(Primitive):
+    """y = cos x.   dy/dx = −sin x."""
+
+    def forward(x):
+        return cos(x)
+
+    def vjp_x(g, y, x):
+        return -g * sin(x)
 
 
 class Tanh(Primitive):

@@ -66,6 +66,18 @@ def tanh(x: Any) -> Any:
     return x.tanh() if isinstance(x, Value) else np.tanh(x)
 
 
+def sin(x: Any) -> Any:
+    if type(x) is float:
+        return math.sin(x)
+    return x.sin() if isinstance(x, Value) else np.sin(x)
+
+
+def cos(x: Any) -> Any:
+    if type(x) is float:
+        return math.cos(x)
+    return x.cos() if isinstance(x, Value) else np.cos(x)
+
+
 def power(a: Any, b: Any) -> Any:
     """``a ** b``; for Python floats a negative base with a fractional power gives nan, not a
     complex number, and ``0 ** negative`` gives inf (numpy's answers)."""
