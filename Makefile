@@ -16,8 +16,9 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(PY) -m nn.demo
 
+# Two test workers on two cores: one BLAS thread each, or they fight over the cores.
 test: $(STAMP)
-	$(PY) -m pytest -n 2 tests
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(PY) -m pytest -n 2 tests
 
 # Benchmarks install their peers (micrograd, torch 2.13.0 CPU) into the same venv.
 bench: $(STAMP)
