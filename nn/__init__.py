@@ -8,20 +8,44 @@
   and the gates in :mod:`nn.logic`.
 - :mod:`nn.init` (initialisation), :mod:`nn.functional` alias ``nn.F`` (losses),
   :func:`save`/:func:`load` (safe ``.npz`` files), :mod:`nn.data` (batches and data sets).
+- Regularisation: :func:`l1_penalty` :func:`l2_penalty` :func:`weights_only` :func:`max_norm_`
+  :func:`activity_l1` :func:`activity_l2`, and the layers :class:`Dropout` :class:`BatchNorm1d`
+  :class:`LayerNorm` :class:`Residual` :class:`GaussianNoise`.
+- Training: :func:`fit` (returns a :class:`History`), :class:`EarlyStopping`, :func:`accuracy`,
+  :func:`random_restarts`, :func:`gradient_norms`.
 """
 
 from . import data, functional, init, logic, scalar
 from . import functional as F  # nn.F.cross_entropy, as torch.nn.functional is often F
 from .activations import Identity, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Step, Tanh
 from .containers import MLP, Sequential
+from .draw_network import draw_network
+from .dropout import Dropout
+from .early_stopping import EarlyStopping
+from .gradients import gradient_norms
 from .linear import Linear
 from .module import Module
+from .noise import GaussianNoise
+from .normalization import BatchNorm1d, LayerNorm
 from .perceptron import Perceptron
+from .regularization import (
+    activity_l1,
+    activity_l2,
+    l1_penalty,
+    l2_penalty,
+    max_norm_,
+    weights_only,
+)
+from .residual import Residual
 from .serialization import load, save
 from .shape import Flatten
+from .training import History, accuracy, fit, random_restarts
 
 __all__ = [
     "Module", "Linear", "Sequential", "MLP", "Flatten", "ReLU", "LeakyReLU", "Tanh", "Sigmoid",
     "Softmax", "LogSoftmax", "Step", "Identity", "Perceptron", "save", "load", "F",
-    "functional", "init", "logic", "scalar", "data",
+    "functional", "init", "logic", "scalar", "data", "draw_network",
+    "Dropout", "BatchNorm1d", "LayerNorm", "Residual", "GaussianNoise", "l1_penalty",
+    "l2_penalty", "weights_only", "max_norm_", "activity_l1", "activity_l2", "EarlyStopping",
+    "fit", "History", "accuracy", "random_restarts", "gradient_norms",
 ]  # fmt: skip

@@ -1,9 +1,9 @@
 """A tour of ``nn`` in a few seconds: ``python -m nn.demo`` (what ``make demo`` runs).
 
-1. Logic gates as perceptrons, and XOR as a network of them.
-2. A perceptron learning a linearly separable problem with the perceptron rule.
-3. An MLP learning the two-moons problem by backpropagation and gradient descent.
-4. Saving the trained MLP and loading it into a fresh one.
+1. Logic gates as hand-set perceptrons, and XOR as a network of them.
+2. Handwritten digits: an MLP 64→128→64→10 trained with ``nn.fit`` (Adam, mini-batches of 32,
+   early stopping on a validation split), then scored on test digits it has never seen.
+3. Saving the trained network and loading it into a fresh one.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import numpy as np
 
 import autograd
 import nn
+import optim
 
 
 def logic_gates() -> None:
@@ -29,66 +30,60 @@ def logic_gates() -> None:
         print(f"   {a} {b} |  {and_}   {or_}   {xor}")
 
 
-def perceptron_rule() -> None:
-    print("\n2. The perceptron rule on separable data (label: x1 + 2·x2 > 0.5)")
-    rng = np.random.default_rng(1)
-    X = rng.uniform(-1, 1, size=(200, 2))
-    y = (X[:, 0] + 2 * X[:, 1] > 0.5).astype(int)
-    p = nn.Perceptron(2)
-    mistakes = p.fit(X, y, lr=1.0, epochs=100)
-    accuracy = (p.predict(X) == y).mean()
-    print(f"   mistakes per epoch: {mistakes}")
-    print(
-        f"   learned w = {np.round(p.weight.data, 2)}, b = {float(p.bias.data):.2f}; "
-        f"accuracy {accuracy:.0%}"
+def train_digits() -> tuple[nn.MLP, np.ndarray]:
+    print("\n2. Handwritten digits (UCI optical digits, 8×8 pixels, 1,797 images)")
+    X, y = nn.data.load_digits()
+    (X_train, y_train), (X_val, y_val), (X_test, y_test) = nn.data.train_val_test_split(
+        X, y, val=0.1, test=0.2, stratify=True, seed=0
     )
+    scaler = nn.data.Standardizer().fit(X_train)  # statistics of the training part only
+    X_train, X_val, X_test = (scaler.transform(part) for part in (X_train, X_val, X_test))
+    print(f"   {len(X_train)} training, {len(X_val)} validation, {len(X_test)} test images")
 
-
-def train_mlp() -> nn.MLP:
-    print("\n3. An MLP on two moons, trained by backpropagation")
-    X, y = nn.data.make_moons(n=400, noise=0.1, seed=0)
-    model = nn.MLP(2, [16, 16, 2], activation="relu")
+    model = nn.MLP(64, [128, 64, 10])
     print("   " + repr(model).replace("\n", "\n   "))
-    params = model.parameters()
-    try:
-        from optim import SGD
-
-        optimizer = SGD(params, lr=0.3, momentum=0.9)
-    except ImportError:  # optim not available: plain gradient descent, written out
-        optimizer = None
-    for epoch in range(201):
-        loss = nn.F.cross_entropy(model(X), y)
-        model.zero_grad()
-        loss.backward()
-        if optimizer is not None:
-            optimizer.step()
-        else:
-            for p in params:
-                p.data -= 0.3 * p.grad
-        if epoch % 50 == 0:
-            print(f"   epoch {epoch:3d}  cost {loss.item():.4f}")
-    X_test, y_test = nn.data.make_moons(n=400, noise=0.1, seed=1)  # fresh points
-    with autograd.no_grad():
-        train_accuracy = (model(X).numpy().argmax(axis=1) == y).mean()
-        test_accuracy = (model(X_test).numpy().argmax(axis=1) == y_test).mean()
-    print(
-        f"   accuracy: {train_accuracy:.1%} on the training points, {test_accuracy:.1%} on "
-        "400 new ones"
+    print(f"   {model.num_parameters():,} parameters")
+    optimizer = optim.Adam(model.parameters(), lr=1e-3)
+    stopper = nn.EarlyStopping(patience=5)
+    start = time.perf_counter()
+    history = nn.fit(
+        model,
+        nn.F.cross_entropy,
+        optimizer,
+        nn.data.DataLoader(X_train, y_train, batch_size=32),
+        val=(X_val, y_val),
+        epochs=30,
+        callbacks=[stopper],
+        metrics={"accuracy": nn.accuracy},
     )
-    return model
+    seconds = time.perf_counter() - start
+    best = history.restored_epoch
+    print(
+        f"   trained {len(history['loss'])} epochs in {seconds:.1f} s; "
+        + (
+            f"kept the weights of epoch {best + 1} (validation loss "
+            f"{history['val_loss'][best]:.4f})"
+            if best is not None
+            else f"final validation loss {history['val_loss'][-1]:.4f}"
+        )
+    )
+    with autograd.no_grad():
+        accuracy = nn.accuracy(model(X_test), y_test)
+    print(f"   test accuracy: {accuracy:.1%} on {len(X_test)} unseen digits")
+    return model, X_test[:5]
 
 
-def save_and_load(model: nn.MLP) -> None:
-    print("\n4. Save and load (atomic .npz, no pickle)")
-    X, _ = nn.data.make_moons(n=5, seed=1)
+def save_and_load(model: nn.MLP, X: np.ndarray) -> None:
+    print("\n3. Save and load (atomic .npz, no pickle)")
     with tempfile.TemporaryDirectory() as folder:
-        path = os.path.join(folder, "moons.npz")
+        path = os.path.join(folder, "digits.npz")
         nn.save(model, path)
-        fresh = nn.MLP(2, [16, 16, 2])
-        nn.load(fresh, path)
-        same = np.array_equal(model(X).numpy(), fresh(X).numpy())
+        fresh = nn.load(nn.MLP(64, [128, 64, 10]), path)
+        with autograd.no_grad():
+            same = np.array_equal(model(X).numpy(), fresh(X).numpy())
         print(
-            f"   saved {os.path.getsize(path)} bytes; reloaded model gives the same outputs: {same}"
+            f"   saved {os.path.getsize(path):,} bytes; the reloaded model gives the same "
+            f"outputs: {same}"
         )
 
 
@@ -96,9 +91,8 @@ def main() -> None:
     start = time.perf_counter()
     autograd.manual_seed(0)
     logic_gates()
-    perceptron_rule()
-    model = train_mlp()
-    save_and_load(model)
+    model, X = train_digits()
+    save_and_load(model, X)
     print(f"\ndone in {time.perf_counter() - start:.1f} s")
 
 
