@@ -114,10 +114,11 @@ class MLP(Sequential):
       for ``F.cross_entropy``, ``F.binary_cross_entropy_with_logits``, ``F.mse_loss`` or
       ``F.hinge_loss``, which are stabler on logits. ``output_activation`` (same choices) adds
       one anyway.
-    - Initialisation: every Linear gets He uniform (gain √2) for ReLU and leaky ReLU, Xavier
-      uniform (gain 1) for tanh, sigmoid and identity, PyTorch's default U(±1/√nin) for a
-      custom activation; biases start at 0. ``init`` (a name or function, see ``nn.Linear``)
-      overrides it.
+    - Initialisation: each Linear gets the scheme that suits the activation after it: He
+      uniform (gain √2) before ReLU and leaky ReLU, Xavier uniform (gain 1) before tanh,
+      sigmoid, identity and the linear output, PyTorch's default U(±1/√nin) before a custom
+      activation; biases start at 0. ``init`` (a name or function, see ``nn.Linear``)
+      overrides it for every layer.
     """
 
     def __init__(
@@ -137,13 +138,15 @@ class MLP(Sequential):
         for size in sizes:
             check_size("MLP", "each size", size)
         make_activation, default_init = _activation(activation, "activation")
-        make_output, _ = _activation(output_activation, "output_activation")
+        make_output, output_init = _activation(output_activation, "output_activation")
         scheme = default_init if init is None else init
         layers: list[Module] = []
         widths = [nin, *sizes]
         for i, (a, b) in enumerate(zip(widths[:-1], widths[1:], strict=True)):
-            layers.append(Linear(a, b, bias=bias, dtype=dtype, init=scheme))
             last = i == len(sizes) - 1
+            # He's gain √2 makes up for the half a ReLU zeroes; no ReLU follows the last layer.
+            layer_init = output_init if last and init is None else scheme
+            layers.append(Linear(a, b, bias=bias, dtype=dtype, init=layer_init))
             if not last and make_activation is not None:
                 layers.append(make_activation())
             if last and make_output is not None:
