@@ -142,6 +142,7 @@ def fit(
     callbacks: Sequence[Any] = (),
     metrics: Mapping[str, Metric] | None = None,
     progress: bool = True,
+    after_step: Callable[[], Any] | None = None,
 ) -> History:
     """Train ``model`` for ``epochs`` passes over ``train_loader``; return the :class:`History`.
 
@@ -168,6 +169,9 @@ def fit(
       * any function ``f(epoch, history, model)`` (epoch: 0-based index of the epoch just
         finished); training stops if it returns True.
 
+    - ``after_step``: a function called with no arguments right after every
+      ``optimizer.step()`` — the place for a weight constraint, e.g.
+      ``after_step=lambda: nn.max_norm_(nn.weights_only(model), 3.0)``.
     - ``progress``: a tqdm progress bar over the epochs, with the latest losses — shown only
       when stderr is a terminal or in Jupyter (as a widget when ipywidgets is installed, else
       as text), never with ``progress=False``.
@@ -191,6 +195,8 @@ def fit(
         )
     if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
         raise ValueError(f"fit: epochs must be a non-negative int, got {epochs!r}")
+    if after_step is not None and not callable(after_step):
+        raise TypeError(f"fit: after_step must be a function of no arguments, got {after_step!r}")
     if isinstance(val, tuple) and len(val) != 2:
         raise ValueError(f"fit: val must be a pair (X, y) or a loader, got a {len(val)}-tuple")
     metrics = _check_metrics(metrics)
@@ -213,7 +219,7 @@ def fit(
             history["lr"].append(_current_lr(optimizer))
             model.train()
             loss, outputs, targets = _train_epoch(
-                model, loss_fn, optimizer, train_loader, keep=bool(metrics)
+                model, loss_fn, optimizer, train_loader, bool(metrics), after_step
             )
             history["loss"].append(loss)
             for name, metric in metrics.items():
@@ -244,7 +250,12 @@ def fit(
 
 
 def _train_epoch(
-    model: Module, loss_fn: Callable, optimizer: Any, loader: Iterable, keep: bool
+    model: Module,
+    loss_fn: Callable,
+    optimizer: Any,
+    loader: Iterable,
+    keep: bool,
+    after_step: Callable[[], Any] | None,
 ) -> tuple[float, Any, Any]:
     """One pass of forward, backward and update over ``loader``: (mean loss, outputs, ys).
 
@@ -269,6 +280,8 @@ def _train_epoch(
         zero_grad()
         loss.backward()
         step()
+        if after_step is not None:
+            after_step()
         n = len(xb)
         total += float(loss.data) * n
         count += n

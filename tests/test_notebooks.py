@@ -49,7 +49,15 @@ def run(path: Path, **environment: str) -> nbformat.NotebookNode:
         timeout=CELL_TIMEOUT,
         resources={"metadata": {"path": str(path.parent)}},
     )
-    env = {**os.environ, "PYTHONPATH": pythonpath, "MPLBACKEND": "Agg", **environment}
+    env = {
+        **os.environ,
+        "PYTHONPATH": pythonpath,
+        "MPLBACKEND": "Agg",
+        # one BLAS thread: two test workers share two cores, and threads would fight over them
+        "OPENBLAS_NUM_THREADS": "1",
+        "OMP_NUM_THREADS": "1",
+        **environment,
+    }
     client.execute(env=env)  # raises CellExecutionError at the first failing cell
     return notebook
 

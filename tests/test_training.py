@@ -374,3 +374,24 @@ def test_digits_mlp_reaches_95_percent_whatever_the_seed():
     with autograd.no_grad():
         accuracy = nn.accuracy(model(scaler.transform(Xte)), yte)
     assert accuracy >= 0.95, f"test accuracy {accuracy:.4f} with seed {seed}"
+
+
+def test_fit_calls_after_step_after_every_optimizer_step():
+    autograd.manual_seed(0)
+    X, y = nn.data.make_moons(n=64, noise=0.1, seed=0)
+    model = nn.MLP(2, [8, 2])
+    optimizer = optim.SGD(model.parameters(), lr=0.5)
+    weights = nn.weights_only(model)
+    calls = []
+
+    def constrain():
+        nn.max_norm_(weights, 0.5)
+        calls.append(max(float(np.linalg.norm(w.data, axis=-1).max()) for w in weights))
+
+    nn.fit(model, nn.F.cross_entropy, optimizer, nn.data.DataLoader(X, y, batch_size=16),
+           epochs=3, progress=False, after_step=constrain)  # fmt: skip
+    assert len(calls) == 3 * 4  # 4 batches an epoch
+    assert max(calls) <= 0.5 + 1e-6
+    with pytest.raises(TypeError, match="after_step"):
+        nn.fit(model, nn.F.cross_entropy, optimizer, nn.data.DataLoader(X, y), epochs=1,
+               progress=False, after_step=3)  # fmt: skip
