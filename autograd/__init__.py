@@ -13,7 +13,7 @@ from autograd.grad_mode import enable_grad, is_grad_enabled, no_grad
 from autograd.gradcheck import GradcheckError, gradcheck
 from autograd.random import generator, manual_seed
 from autograd.steps import Step, backward_steps
-from autograd.value import Value, apply, concatenate, stack, where
+from autograd.value import Value, apply, concatenate, linear, stack, where
 from autograd.value import as_function as _as_function
 
 # Every op is also a function: autograd.exp(x) is x.exp(), and accepts arrays and numbers too.
@@ -53,7 +53,7 @@ neg = _as_function(Value.__neg__)
 __all__ = [
     "Value", "no_grad", "enable_grad", "is_grad_enabled", "grad", "value_and_grad", "gradcheck",
     "GradcheckError", "manual_seed", "generator", "backpropagate", "backward_order", "apply",
-    "where", "concatenate", "stack", "exp", "log", "sqrt", "abs", "sin", "cos", "tanh",
+    "where", "concatenate", "stack", "linear", "exp", "log", "sqrt", "abs", "sin", "cos", "tanh",
     "sigmoid", "relu",
     "leaky_relu", "maximum", "minimum", "clip", "sum", "mean", "max", "min", "var", "reshape",
     "transpose", "flatten", "broadcast_to", "softmax", "log_softmax", "logsumexp", "add", "sub",

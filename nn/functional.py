@@ -22,7 +22,8 @@ from typing import Any
 import numpy as np
 
 import autograd
-from autograd import Value
+from autograd import Value, apply
+from autograd.ops import SoftmaxCrossEntropy
 
 # ---------------------------------------------------------------------------- activations
 relu = autograd.relu
@@ -189,11 +190,18 @@ def hinge_loss(scores: Any, target: Any, margin: float = 1.0, reduction: str = "
 # ---------------------------------------------------------------------------- multi-class
 def _pick(log_probs: Value, labels: Any, loss: str) -> Value:
     """log_probs[..., label] for every example: the log-probability of the right class."""
+    labels = _checked_labels(log_probs, labels, loss)
+    index = tuple(np.indices(labels.shape, sparse=True)) + (labels,)
+    return log_probs[index]
+
+
+def _checked_labels(scores: Value, labels: Any, loss: str) -> np.ndarray:
+    """Integer labels, checked: one per example, each a class index of ``scores``."""
     labels = np.asarray(labels.data if isinstance(labels, Value) else labels)
-    lead, classes = log_probs.shape[:-1], log_probs.shape[-1]
+    lead, classes = scores.shape[:-1], scores.shape[-1]
     if labels.shape != lead:
         raise ValueError(
-            f"{loss}: {log_probs.shape} scores need integer labels of shape {lead} (one per "
+            f"{loss}: {scores.shape} scores need integer labels of shape {lead} (one per "
             f"example), got shape {labels.shape}"
         )
     if labels.size and (labels.min() < 0 or labels.max() >= classes):
@@ -201,8 +209,7 @@ def _pick(log_probs: Value, labels: Any, loss: str) -> Value:
             f"{loss}: labels must be class indices in 0..{classes - 1} (the scores have "
             f"{classes} classes), found {labels.min()}..{labels.max()}"
         )
-    index = tuple(np.indices(lead, sparse=True)) + (labels,)
-    return log_probs[index]
+    return labels
 
 
 def _check_scores(loss: str, scores: Value) -> None:
@@ -226,14 +233,16 @@ def cross_entropy(
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
     z = _prediction(logits)
     _check_scores("cross_entropy", z)
-    log_probs = z.log_softmax(axis=-1)
     target = _target(target)
     kind = np.asarray(target.data if isinstance(target, Value) else target).dtype.kind
     if kind in "iu":
+        if not label_smoothing:  # the fused, stable op: logsumexp(z) − z_y in one node
+            labels = _checked_labels(z, target, "cross_entropy")
+            return apply(SoftmaxCrossEntropy, z, labels=labels, reduction=reduction)
+        log_probs = z.log_softmax(axis=-1)
         losses = -_pick(log_probs, target, "cross_entropy")
-        if label_smoothing:
-            uniform = -log_probs.mean(axis=-1)
-            losses = (1.0 - label_smoothing) * losses + label_smoothing * uniform
+        uniform = -log_probs.mean(axis=-1)
+        losses = (1.0 - label_smoothing) * losses + label_smoothing * uniform
     elif kind == "f":
         if np.shape(target) != z.shape:
             raise ValueError(
@@ -243,7 +252,7 @@ def cross_entropy(
             )
         if label_smoothing:
             target = (1.0 - label_smoothing) * target + label_smoothing / z.shape[-1]
-        losses = -(log_probs * target).sum(axis=-1)
+        losses = -(z.log_softmax(axis=-1) * target).sum(axis=-1)
     else:
         raise TypeError(
             f"cross_entropy: target must be integer class labels or float probabilities, got "

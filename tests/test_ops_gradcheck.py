@@ -438,6 +438,46 @@ case(
     normal(SCALAR),
 )
 
+# Fused ops: each is checked by gradcheck and against the composition it replaces.
+for _label, _xshape in [("batch", (5, 3)), ("one-example", (3,)), ("3d", (2, 5, 3))]:
+    case("Linear", _label, lambda x, w, b: ag.linear(x, w, b), normal(_xshape), normal((4, 3)),
+         normal((4,)))  # fmt: skip
+case("Linear", "constant-input", lambda w, b: ag.linear(_C34, w, b), normal((2, 4)), normal((2,)))
+case("Linear", "one-output", lambda x, w, b: ag.linear(x, w, b), normal((6, 3)), normal((1, 3)),
+     normal((1,)))  # fmt: skip
+
+_LABELS5, _LABELS23 = np.array([0, 2, 1, 3, 2]), np.array([[0, 3, 1], [2, 2, 0]])
+for _reduction in ("mean", "sum", "none"):
+    case(
+        "SoftmaxCrossEntropy",
+        f"2d-{_reduction}",
+        lambda z, r=_reduction: ag.apply(
+            ag.ops.SoftmaxCrossEntropy, z, labels=_LABELS5, reduction=r
+        ),
+        normal((5, 4), 3.0),
+    )
+case(
+    "SoftmaxCrossEntropy",
+    "one-example",
+    lambda z: ag.apply(ag.ops.SoftmaxCrossEntropy, z, labels=np.array(2), reduction="sum"),
+    normal((4,), 3.0),
+)
+case(
+    "SoftmaxCrossEntropy",
+    "3d-mean",
+    lambda z: ag.apply(ag.ops.SoftmaxCrossEntropy, z, labels=_LABELS23, reduction="mean"),
+    normal((2, 3, 4), 3.0),
+)
+
+
+def test_fused_ops_equal_their_compositions() -> None:
+    x, w, b, z = normal((5, 3)), normal((4, 3)), normal((4,)), normal((5, 4), 3.0)
+    np.testing.assert_allclose(ag.linear(x, Value(w), Value(b)).data, x @ w.T + b, rtol=1e-12)
+    fused = ag.apply(ag.ops.SoftmaxCrossEntropy, Value(z), labels=_LABELS5, reduction="none")
+    composed = -Value(z).log_softmax()[np.arange(5), _LABELS5]
+    np.testing.assert_allclose(fused.data, composed.data, rtol=1e-12)
+
+
 for _label, _index, _gshape, _shape in [
     ("basic-slice", (slice(1, 3),), (2, 4), (3, 4)),
     ("basic-int", 1, (4,), (3, 4)),

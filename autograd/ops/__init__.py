@@ -17,6 +17,7 @@ from autograd.ops.elementwise import (
     Tanh,
     Where,
 )
+from autograd.ops.fused import Linear, SoftmaxCrossEntropy
 from autograd.ops.primitive import PRIMITIVES, Primitive
 from autograd.ops.reductions import Max, Mean, Min, Sum
 from autograd.ops.shape import (
@@ -35,5 +36,5 @@ __all__ = [
     "Sqrt", "Abs", "Sin", "Cos", "Tanh", "Sigmoid", "ReLU", "LeakyReLU", "Maximum", "Minimum",
     "Clip", "Where",
     "Sum", "Mean", "Max", "Min", "Reshape", "Transpose", "BroadcastTo", "GetItem", "ScatterAdd",
-    "Concatenate", "Stack", "LogSumExp", "LogSoftmax", "Softmax",
+    "Concatenate", "Stack", "LogSumExp", "LogSoftmax", "Softmax", "Linear", "SoftmaxCrossEntropy",
 ]  # fmt: skip

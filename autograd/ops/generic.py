@@ -106,6 +106,15 @@ def sum_along(x: Any, axis: Any, keepdims: bool = True) -> Any:
     return x if type(x) is float else x.sum(axis=axis, keepdims=keepdims)
 
 
+def softmax(x: Any, axis: int = -1) -> Any:
+    """Softmax along ``axis`` of an array or a Value (for vjps of fused ops)."""
+    if isinstance(x, Value):
+        return x.softmax(axis)
+    from autograd.ops.softmax import Softmax
+
+    return Softmax.forward(x, axis=axis)
+
+
 def broadcast_to(x: Any, shape: tuple[int, ...]) -> Any:
     if isinstance(x, Value):
         return x.broadcast_to(shape)

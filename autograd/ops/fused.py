@@ -1,0 +1,73 @@
+"""Fused primitives: several steps done as one op where speed or stability demands it.
+
+Each of these could be composed from smaller primitives (and is, in the tests that check
+them); fusing saves graph nodes — the Python overhead per node dominates small networks — and,
+for cross-entropy, computes ``log_softmax`` and the pick of the right class without ever
+forming probabilities that could underflow.
+
+    linear(x, W, b) = x Wᵀ + b                 ∂L/∂x = g W,  ∂L/∂W = gᵀ x,  ∂L/∂b = Σₙ g
+    softmax_cross_entropy(z, y)ₙ = logsumexp(zₙ) − zₙ,yₙ      ∂/∂zₙ = softmax(zₙ) − onehot(yₙ)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from autograd.ops.generic import raw, softmax
+from autograd.ops.primitive import Primitive
+from autograd.ops.softmax import _logsumexp
+
+
+def _rows(x):
+    """``x`` as a matrix: every leading axis folded into the rows."""
+    return x if len(x.shape) == 2 else x.reshape((-1, x.shape[-1]))
+
+
+class Linear(Primitive):
+    """y = x Wᵀ + b (a dense layer; W has shape (nout, nin) as in PyTorch).
+
+    ∂L/∂x = g W,   ∂L/∂W = gᵀ x (summed over every leading axis),   ∂L/∂b = Σ g over them.
+    """
+
+    symbol = "linear"
+    broadcasts = False  # each vjp returns its input's exact shape
+
+    def forward(x, w, b):
+        return x @ w.T + b
+
+    def vjp_x(g, y, x, w, b):
+        return g @ w
+
+    def vjp_w(g, y, x, w, b):
+        return _rows(g).T @ _rows(x)
+
+    def vjp_b(g, y, x, w, b):
+        return _rows(g).sum(axis=0)
+
+
+def _class_index(labels: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The index that picks each example's class: ``z[index]`` has the labels' shape."""
+    return tuple(np.indices(labels.shape, sparse=True)) + (labels,)
+
+
+class SoftmaxCrossEntropy(Primitive):
+    """ℓₙ = −log softmax(zₙ)[yₙ] = logsumexp(zₙ) − zₙ,yₙ for integer labels y, reduced by
+    ``reduction`` ("mean", "sum" or "none").   ∂ℓₙ/∂zₙ = softmax(zₙ) − onehot(yₙ)."""
+
+    symbol = "cross_entropy"
+
+    def forward(z, *, labels, reduction):
+        losses = _logsumexp(z, -1)[..., 0] - z[_class_index(labels)]
+        if reduction == "mean":
+            return losses.mean()
+        return losses.sum() if reduction == "sum" else losses
+
+    def vjp_z(g, out, z, *, labels, reduction):
+        data = raw(z)
+        onehot = np.zeros_like(data)
+        onehot[_class_index(labels)] = 1
+        if reduction == "none":
+            g = g.reshape(g.shape + (1,))
+        elif reduction == "mean":
+            g = g / labels.size
+        return (softmax(z) - onehot) * g
