@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograd.ops.generic import raw, softmax
+from autograd.ops.generic import softmax
 from autograd.ops.primitive import Primitive
 from autograd.ops.softmax import _logsumexp
+from autograd.value import Value
 
 
 def _rows(x):
@@ -58,16 +59,21 @@ class SoftmaxCrossEntropy(Primitive):
 
     def forward(z, *, labels, reduction):
         losses = _logsumexp(z, -1)[..., 0] - z[_class_index(labels)]
-        if reduction == "mean":
-            return losses.mean()
-        return losses.sum() if reduction == "sum" else losses
+        if reduction == "none":
+            return losses
+        total = np.sum(losses)
+        return total / losses.size if reduction == "mean" else total
 
     def vjp_z(g, out, z, *, labels, reduction):
-        data = raw(z)
-        onehot = np.zeros_like(data)
-        onehot[_class_index(labels)] = 1
         if reduction == "none":
             g = g.reshape(g.shape + (1,))
         elif reduction == "mean":
             g = g / labels.size
-        return (softmax(z) - onehot) * g
+        if isinstance(z, Value):  # recording (create_graph): the same formula on Values
+            onehot = np.zeros_like(z.data)
+            onehot[_class_index(labels)] = 1
+            return (softmax(z) - onehot) * g
+        grad = softmax(z)  # a fresh array: subtract the one-hot in place
+        grad[_class_index(labels)] -= 1
+        grad *= g
+        return grad

@@ -19,7 +19,8 @@ from autograd.ops.primitive import Primitive
 def _logsumexp(x: np.ndarray, axis: int) -> np.ndarray:
     """ln Σ eˣ along ``axis`` with keepdims, stable for large |x| and all −inf rows."""
     m = np.max(x, axis=axis, keepdims=True)
-    m = np.where(np.isfinite(m), m, 0)
+    if not np.isfinite(m).all():  # rows of −inf (or inf): shift them by 0 instead
+        m = np.where(np.isfinite(m), m, 0)
     return np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True)) + m
 
 
