@@ -20,28 +20,37 @@ from autograd.value import Value
 
 
 def backward_order(root: Value) -> list[Value]:
-    """Every node that needs a gradient and leads to ``root``, each after all its consumers."""
-    consumers: dict[Value, int] = {root: 0}
+    """Every node that needs a gradient and leads to ``root``, each after all its consumers.
+
+    Two walks: the first counts each node's consumers, the second releases a node once the
+    last of them has been visited (Kahn's algorithm, from the root down). The counts live on
+    the nodes, stamped with this call's own token, so an abandoned walk leaves nothing stale.
+    """
+    token = object()
+    root._walk = token
+    root._consumers = 0
     stack = [root]
+    pop, push = stack.pop, stack.append
     while stack:
-        for parent in stack.pop()._parents:
+        for parent in pop()._parents:
             if parent.requires_grad:
-                if parent in consumers:
-                    consumers[parent] += 1
+                if parent._walk is token:
+                    parent._consumers += 1
                 else:
-                    consumers[parent] = 1
-                    stack.append(parent)
+                    parent._walk = token
+                    parent._consumers = 1
+                    push(parent)
     order = []
     ready = [root]
+    pop, push, emit = ready.pop, ready.append, order.append
     while ready:
-        node = ready.pop()
-        order.append(node)
+        node = pop()
+        emit(node)
         for parent in node._parents:
             if parent.requires_grad:
-                remaining = consumers[parent] - 1
-                consumers[parent] = remaining
-                if remaining == 0:
-                    ready.append(parent)
+                parent._consumers -= 1
+                if parent._consumers == 0:
+                    push(parent)
     return order
 
 
@@ -75,6 +84,8 @@ def input_gradients(node: Value, g: Any, create_graph: bool) -> list[tuple[Value
     parents = node._parents
     if create_graph:
         inputs, out = parents, node
+    elif len(parents) == 2:
+        inputs, out = (parents[0].data, parents[1].data), node.data
     elif len(parents) == 1:
         inputs, out = (parents[0].data,), node.data
     else:
@@ -85,14 +96,19 @@ def input_gradients(node: Value, g: Any, create_graph: bool) -> list[tuple[Value
     i = 0
     for parent in parents:
         if parent.requires_grad:
-            if vjps is not None:
+            if vjps is None:
+                contribution = op.vjp(i, g, out, *inputs, **settings)
+            elif settings:
                 contribution = vjps[i](g, out, *inputs, **settings)
             else:
-                contribution = op.vjp(i, g, out, *inputs, **settings)
+                contribution = vjps[i](g, out, *inputs)
             data = parent.data
-            if (
+            kind = type(contribution)
+            if kind is float and type(data) is float:
+                pass  # scalars: nothing to broadcast back or convert
+            elif (
                 op.broadcasts
-                or type(contribution) is not np.ndarray
+                or kind is not np.ndarray
                 or type(data) is not np.ndarray
                 or contribution.dtype != data.dtype
             ):  # shape, Python float or dtype to restore; ops with one input keep shapes

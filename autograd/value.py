@@ -68,7 +68,7 @@ class Value:
     """
 
     __slots__ = ("data", "grad", "label", "requires_grad", "_op", "_parents", "_settings",
-                 "_scope", "__weakref__")  # fmt: skip
+                 "_scope", "_walk", "_consumers", "__weakref__")  # fmt: skip
 
     # numpy must hand `ndarray * Value` to Value.__rmul__ instead of looping over the array.
     __array_ufunc__ = None
@@ -82,6 +82,7 @@ class Value:
         self._parents: tuple[Value, ...] = ()
         self._settings: dict[str, Any] | None = None
         self._scope = None
+        self._walk = None  # see backprop.backward_order
 
     # ----------------------------------------------------------------- properties
     @property
@@ -419,6 +420,7 @@ def _constant(x: Any, dtype: np.dtype | None) -> Value:
     node._parents = ()
     node._settings = None
     node._scope = None
+    node._walk = None
     return node
 
 
@@ -440,7 +442,7 @@ def apply(op: Any, *inputs: Any, **settings: Any) -> Value:
         parents: tuple[Value, ...] = (a,)
         needs_grad = a.requires_grad
         try:
-            data = op.forward(a.data, **settings)
+            data = op.forward(a.data, **settings) if settings else op.forward(a.data)
         except ValueError as error:
             raise _explain_shape_error(op, parents, error) from None
     elif len(inputs) == 2:
@@ -452,7 +454,9 @@ def apply(op: Any, *inputs: Any, **settings: Any) -> Value:
         parents = (a, b)
         needs_grad = a.requires_grad or b.requires_grad
         try:
-            data = op.forward(a.data, b.data, **settings)
+            data = (
+                op.forward(a.data, b.data, **settings) if settings else op.forward(a.data, b.data)
+            )
         except ValueError as error:
             raise _explain_shape_error(op, parents, error) from None
     else:
@@ -473,6 +477,7 @@ def apply(op: Any, *inputs: Any, **settings: Any) -> Value:
     out.grad = None
     out.label = ""
     out._scope = SCOPE.current
+    out._walk = None
     if needs_grad and GRAD_MODE.enabled:
         out.requires_grad = True
         out._op = op
