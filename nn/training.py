@@ -84,17 +84,24 @@ class History(dict):
         for key in keys:
             values = self[key]
             ax.plot(range(1, len(values) + 1), values, marker="." if len(values) < 50 else None,
-                    label=key)  # fmt: skip
+                    label=_readable(key))  # fmt: skip
         if self.restored_epoch is not None:
             ax.axvline(self.restored_epoch + 1, color="grey", linestyle=":", label="best epoch")
         ax.set_xlabel("epoch")
-        ax.set_ylabel(keys[0] if len(keys) == 1 else keys[0].removeprefix("val_"))
+        ax.set_ylabel(keys[0].removeprefix("val_"))
         ax.legend()
         return ax
 
     def __repr__(self) -> str:
         last = ", ".join(f"{k}={v[-1]:.4g}" for k, v in self.items() if v)
         return f"History(epochs={len(self.epochs)}{', ' if last else ''}{last})"
+
+
+def _readable(key: str) -> str:
+    """A legend label: "val_loss" → "validation loss", "accuracy" → "training accuracy"."""
+    if key.startswith("val_"):
+        return "validation " + key[4:].replace("_", " ")
+    return key if key == "lr" else "training " + key.replace("_", " ")
 
 
 # ---------------------------------------------------------------------------- metrics

@@ -269,11 +269,11 @@ def test_history_plot_returns_axes():
     history = nn.History(loss=[1.0, 0.5, 0.4], val_loss=[1.1, 0.7, 0.8], accuracy=[0.5, 0.8, 0.9])
     history.restored_epoch = 1
     ax = history.plot()
-    assert [line.get_label() for line in ax.get_lines()][:2] == ["loss", "val_loss"]
+    assert [line.get_label() for line in ax.get_lines()][:2] == ["training loss", "validation loss"]
     np.testing.assert_array_equal(ax.get_lines()[1].get_ydata(), [1.1, 0.7, 0.8])
     assert ax.get_xlabel() == "epoch"
     ax2 = history.plot("accuracy")
-    assert [line.get_label() for line in ax2.get_lines()] == ["accuracy", "best epoch"]
+    assert [line.get_label() for line in ax2.get_lines()] == ["training accuracy", "best epoch"]
     with pytest.raises(KeyError, match="val_accuracy"):
         history.plot(["val_accuracy"])
     plt.close("all")
