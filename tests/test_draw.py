@@ -18,18 +18,7 @@ from autograd import render as render_module
 from autograd.draw import CONSTANT, FOCUS, FOCUS_FILL, MARKED_FILL, format_number, graph_nodes
 from autograd.render import DotNotFoundError, Drawing, find_dot
 from autograd.scope import module_scope
-
-
-def expression() -> tuple[Value, dict[str, Value]]:
-    """micrograd's example: L = (a*b + c) * f."""
-    a, b, c, f = Value(2.0, "a"), Value(-3.0, "b"), Value(10.0, "c"), Value(-2.0, "f")
-    e = a * b
-    e.label = "e"
-    d = e + c
-    d.label = "d"
-    L = d * f
-    L.label = "L"
-    return L, {"a": a, "b": b, "c": c, "d": d, "e": e, "f": f, "L": L}
+from tests.graphs import expression
 
 
 def node_line(source: str, node_id: str) -> str:

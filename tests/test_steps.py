@@ -11,17 +11,7 @@ import pytest
 
 from autograd import Step, Value, backward_order, backward_steps, draw_graph
 from autograd.draw import format_number, graph_nodes
-
-
-def expression() -> tuple[Value, dict[str, Value]]:
-    a, b, c, f = Value(2.0, "a"), Value(-3.0, "b"), Value(10.0, "c"), Value(-2.0, "f")
-    e = a * b
-    e.label = "e"
-    d = e + c
-    d.label = "d"
-    L = d * f
-    L.label = "L"
-    return L, {"a": a, "b": b, "c": c, "d": d, "e": e, "f": f, "L": L}
+from tests.graphs import expression
 
 
 def test_explain_writes_the_chain_rule_with_numbers() -> None:
