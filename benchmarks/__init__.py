@@ -23,7 +23,8 @@ BENCHMARKS: dict[str, str] = {
     "scalar-moons": "benchmarks.scalar_moons",
     "op-overhead": "benchmarks.op_overhead",
     "deep-chain": "benchmarks.deep_chain",
-    # Tensor training (issue 6) slots in here: "tensor-mlp", "digits".
+    "tensor-mlp": "benchmarks.tensor_mlp",
+    "digits": "benchmarks.digits",
 }
 
 

@@ -34,7 +34,11 @@ class Linear(Primitive):
     broadcasts = False  # each vjp returns its input's exact shape
 
     def forward(x, w, b):
-        return x @ w.T + b
+        out = x @ w.T
+        if out.dtype == b.dtype and out.ndim:  # a fresh array: add the bias in place
+            out += b
+            return out
+        return out + b
 
     def vjp_x(g, y, x, w, b):
         return g @ w
