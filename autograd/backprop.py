@@ -127,7 +127,8 @@ def accumulated(previous: Any, g: Any) -> Any:
     A read-only broadcast view is copied, so every node owns an array it may modify.
     """
     if previous is None:
-        if type(g) is np.ndarray and not g.flags.writeable:
+        # (a fresh array has no .base: the cheap test first, the flags only for views)
+        if type(g) is np.ndarray and g.base is not None and not g.flags.writeable:
             return g.copy()
         return g
     return previous + g
