@@ -33,8 +33,11 @@ from autograd.render import Drawing
 from . import scalar
 from .activations import Identity, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Step, Tanh
 from .containers import Sequential
+from .dropout import Dropout
 from .linear import Linear
 from .logic import XORNetwork
+from .noise import GaussianNoise
+from .normalization import BatchNorm1d, LayerNorm
 from .perceptron import Perceptron
 from .shape import Flatten
 
@@ -56,7 +59,8 @@ _ACTIVATION_NAMES: dict[type, str] = {
 }
 
 SUPPORTED = (
-    "nn.Linear, nn.Sequential/nn.MLP of nn.Linear layers and activation modules, "
+    "nn.Linear, nn.Sequential/nn.MLP of nn.Linear layers, activation modules and the "
+    "layers that keep the neurons (Dropout, GaussianNoise, BatchNorm1d, LayerNorm), "
     "nn.scalar.MLP/Layer/Neuron, nn.Perceptron, and the gates of nn.logic "
     "(AND, OR, NOT, XOR)"
 )
@@ -159,13 +163,13 @@ def _sequential_columns(model: Sequential | Linear) -> list[_Column]:
                 )
             bias = None if module.bias is None else _numbers(module.bias)
             layers.append((weight, bias, []))
-        elif type(module) in _ACTIVATION_NAMES:
+        elif type(module) in _ACTIVATION_NAMES or _annotation(module):
             if not layers:
                 raise TypeError(
                     f"draw_network: the model starts with {type(module).__name__} before any "
                     "Linear layer; it draws activations after the Linear layer they follow"
                 )
-            layers[-1][2].append(_ACTIVATION_NAMES[type(module)])
+            layers[-1][2].append(_ACTIVATION_NAMES.get(type(module)) or _annotation(module))
         elif isinstance(module, Identity) or (isinstance(module, Flatten) and not layers):
             continue  # changes nothing a picture of neurons shows
         else:
@@ -179,6 +183,19 @@ def _sequential_columns(model: Sequential | Linear) -> list[_Column]:
             f"draw; it draws {SUPPORTED}"
         )
     return _dense(layers[0][0].shape[1], [(w, b, ", ".join(acts)) for w, b, acts in layers])
+
+
+def _annotation(module: Any) -> str:
+    """A layer that keeps the neurons as they are, named in the column's title (or '')."""
+    if isinstance(module, Dropout):
+        return f"dropout {module.p:g}"
+    if isinstance(module, GaussianNoise):
+        return f"noise {module.std:g}"
+    if isinstance(module, BatchNorm1d):
+        return "batch norm"
+    if isinstance(module, LayerNorm):
+        return "layer norm"
+    return ""
 
 
 def _flatten(module: Any) -> list[Any]:

@@ -305,3 +305,15 @@ def test_scalar_weights_may_be_values_or_numbers() -> None:
     drawn = arrows(nn.draw_network(neuron).source)
     assert drawn[("c0_1", "c1_0")]["penwidth"] == f"{MAX_PEN:.2f}"
     assert np.isclose(float(drawn[("c0_0", "c1_0")]["label"]), 0.5)
+
+
+def test_layers_that_keep_the_neurons_are_named_in_the_title():
+    model = nn.Sequential(
+        nn.Linear(3, 4), nn.BatchNorm1d(4), nn.ReLU(), nn.Dropout(0.25), nn.Linear(4, 2)
+    )
+    source = nn.draw_network(model).source
+    assert "hidden 1 (4, batch norm, relu, dropout 0.25)" in source
+    noisy = nn.Sequential(nn.Linear(2, 3), nn.GaussianNoise(0.1), nn.LayerNorm(3), nn.Linear(3, 1))
+    assert "noise 0.1, layer norm" in nn.draw_network(noisy).source
+    with pytest.raises(TypeError, match="Residual"):
+        nn.draw_network(nn.Sequential(nn.Linear(2, 2), nn.Residual(nn.Linear(2, 2))))
