@@ -467,6 +467,9 @@ def apply(op: Any, *inputs: Any, **settings: Any) -> Value:
             data = op.forward(*[p.data for p in parents], **settings)
         except ValueError as error:
             raise _explain_shape_error(op, parents, error) from None
+    if type(data) is tuple:  # an op that keeps intermediates for its backward (op.saves)
+        data, saved = data
+        settings = {**settings, **saved}
     if type(data) is not np.ndarray and type(data) is not float:
         if all(type(p.data) is float for p in parents):
             data = float(data)

@@ -62,13 +62,16 @@ class SoftmaxCrossEntropy(Primitive):
     symbol = "cross_entropy"
 
     def forward(z, *, labels, reduction):
-        losses = _logsumexp(z, -1)[..., 0] - z[_class_index(labels)]
+        lse = _logsumexp(z, -1)
+        losses = lse[..., 0] - z[_class_index(labels)]
         if reduction == "none":
-            return losses
-        total = np.sum(losses)
-        return total / losses.size if reduction == "mean" else total
+            out = losses
+        else:
+            out = np.sum(losses)
+            out = out / losses.size if reduction == "mean" else out
+        return out, {"probs": np.exp(z - lse)}  # softmax(z), kept for the backward
 
-    def vjp_z(g, out, z, *, labels, reduction):
+    def vjp_z(g, out, z, *, labels, reduction, probs):
         if reduction == "none":
             g = g.reshape(g.shape + (1,))
         elif reduction == "mean":
@@ -77,7 +80,7 @@ class SoftmaxCrossEntropy(Primitive):
             onehot = np.zeros_like(z.data)
             onehot[_class_index(labels)] = 1
             return (softmax(z) - onehot) * g
-        grad = softmax(z)  # a fresh array: subtract the one-hot in place
+        grad = probs.copy()  # softmax − onehot, built in place on a copy
         grad[_class_index(labels)] -= 1
         grad *= g
         return grad

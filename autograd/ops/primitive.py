@@ -19,7 +19,9 @@ A primitive is a class used as a namespace, in the spirit of HIPS autograd's ``d
 keyword-only arguments. For each positional input ``x`` a function ``vjp_x(g, out, *inputs,
 **settings)`` returns that input's share of the gradient. The engine calls a vjp only for inputs
 that need a gradient, and for ops with several inputs sums the result back to each input's
-shape (broadcasting) itself.
+shape (broadcasting) itself. A fused op whose backward needs an intermediate of its forward
+that is costly to recompute returns ``(out, saved)`` instead, ``saved`` being a dict; its
+vjps then receive the entries as keyword arguments, like the settings.
 Ops with any number of inputs (``concatenate``, ``stack``) define ``vjp(i, g, out, *inputs)``.
 Every subclass is recorded in :data:`PRIMITIVES` so tests can check that each one is covered.
 """
