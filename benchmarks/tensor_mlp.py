@@ -101,16 +101,22 @@ class Glassgrad:
         return {name: value.copy() for name, value in self.model.state_dict().items()}
 
     def step(self) -> tuple[float, dict[str, float]]:
-        model, optimizer, X, y = self.model, self.optimizer, self.X, self.y
-        t0 = now()
-        loss = self.cross_entropy(model(X), y)
-        t1 = now()
-        optimizer.zero_grad()
-        loss.backward()
-        t2 = now()
-        optimizer.step()
-        t3 = now()
-        return float(loss.data), {"forward": t1 - t0, "backward": t2 - t1, "update": t3 - t2}
+        return timed_step(self)
+
+
+def timed_step(engine: Any) -> tuple[float, dict[str, float]]:
+    """One forward, backward and update of an engine with PyTorch's API (glassgrad or torch):
+    the loss and the seconds each part took."""
+    model, optimizer, X, y = engine.model, engine.optimizer, engine.X, engine.y
+    t0 = now()
+    loss = engine.cross_entropy(model(X), y)
+    t1 = now()
+    optimizer.zero_grad()
+    loss.backward()
+    t2 = now()
+    optimizer.step()
+    t3 = now()
+    return loss.item(), {"forward": t1 - t0, "backward": t2 - t1, "update": t3 - t2}
 
 
 class Torch:
@@ -138,16 +144,7 @@ class Torch:
         return {k: v.detach().numpy().copy() for k, v in self.model.state_dict().items()}
 
     def step(self) -> tuple[float, dict[str, float]]:
-        model, optimizer, X, y = self.model, self.optimizer, self.X, self.y
-        t0 = now()
-        loss = self.cross_entropy(model(X), y)
-        t1 = now()
-        optimizer.zero_grad()
-        loss.backward()
-        t2 = now()
-        optimizer.step()
-        t3 = now()
-        return loss.item(), {"forward": t1 - t0, "backward": t2 - t1, "update": t3 - t2}
+        return timed_step(self)
 
 
 class NumpyByHand:

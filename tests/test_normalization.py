@@ -137,6 +137,18 @@ def test_batchnorm_gradcheck_eval_mode():
     gradcheck(f, x, rng(1).standard_normal(3), rng(2).standard_normal(3))
 
 
+def assert_same_step(torch, ours, theirs, x, g) -> None:
+    """Forward and backward (upstream gradient g) agree with the torch module's."""
+    xv, xt = Value(x), torch.tensor(x, requires_grad=True)
+    out, out_t = ours(xv), theirs(xt)
+    out.backward(g)
+    out_t.backward(torch.from_numpy(g))
+    np.testing.assert_allclose(out.data, out_t.detach().numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(xv.grad, xt.grad.numpy(), rtol=1e-8, atol=1e-12)
+    np.testing.assert_allclose(ours.weight.grad, theirs.weight.grad.numpy(), rtol=1e-8)
+    np.testing.assert_allclose(ours.bias.grad, theirs.bias.grad.numpy(), rtol=1e-8)
+
+
 def test_batchnorm_matches_torch_over_several_steps():
     torch = pytest.importorskip("torch")
     for shape in [(8, 4), (5, 4, 3)]:
@@ -152,15 +164,7 @@ def test_batchnorm_matches_torch_over_several_steps():
                 ours.eval()
                 theirs.eval()
             x = batch(shape, seed=10 + step)
-            g = rng(20 + step).standard_normal(shape)
-            xv, xt = Value(x), torch.tensor(x, requires_grad=True)
-            out, out_t = ours(xv), theirs(xt)
-            out.backward(g)
-            out_t.backward(torch.from_numpy(g))
-            np.testing.assert_allclose(out.data, out_t.detach().numpy(), rtol=1e-10, atol=1e-12)
-            np.testing.assert_allclose(xv.grad, xt.grad.numpy(), rtol=1e-8, atol=1e-12)
-            np.testing.assert_allclose(ours.weight.grad, theirs.weight.grad.numpy(), rtol=1e-8)
-            np.testing.assert_allclose(ours.bias.grad, theirs.bias.grad.numpy(), rtol=1e-8)
+            assert_same_step(torch, ours, theirs, x, rng(20 + step).standard_normal(shape))
             ours.zero_grad()
             theirs.zero_grad()
             for key, value in theirs.state_dict().items():
@@ -222,12 +226,5 @@ def test_layernorm_matches_torch():
     with torch.no_grad():
         theirs.weight.copy_(torch.from_numpy(gamma))
         theirs.bias.copy_(torch.from_numpy(beta))
-    x, g = batch((4, 6)), rng(3).standard_normal((4, 6))
-    xv, xt = Value(x), torch.tensor(x, requires_grad=True)
-    out, out_t = ours(xv), theirs(xt)
-    out.backward(g)
-    out_t.backward(torch.from_numpy(g))
-    np.testing.assert_allclose(out.data, out_t.detach().numpy(), rtol=1e-10, atol=1e-12)
-    np.testing.assert_allclose(xv.grad, xt.grad.numpy(), rtol=1e-8, atol=1e-12)
-    np.testing.assert_allclose(ours.weight.grad, theirs.weight.grad.numpy(), rtol=1e-8)
+    assert_same_step(torch, ours, theirs, batch((4, 6)), rng(3).standard_normal((4, 6)))
     assert list(ours.state_dict()) == list(theirs.state_dict())
