@@ -97,10 +97,8 @@ def _numeric_gradient(
     """Central differences of the scalar output with respect to every element of input i."""
 
     def evaluate(x: Any) -> float:
-        values = [
-            Value(x if k == i else d, requires_grad=False) if k == i or _is_float(d) else d
-            for k, d in enumerate(data)
-        ]
+        inputs = [x if k == i else d for k, d in enumerate(data)]
+        values = [Value(d, requires_grad=False) if _is_float(d) else d for d in inputs]
         with no_grad():
             return float(np.asarray(scalar_output(values).data))
 

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from autograd.value import Value
+from autograd.value import where as value_where
 
 
 def raw(x: Any) -> Any:
@@ -93,8 +94,6 @@ def power(a: Any, b: Any) -> Any:
 def where(condition: Any, a: Any, b: Any) -> Any:
     """Elementwise ``a if condition else b``; ``condition`` is a constant boolean array."""
     if isinstance(a, Value) or isinstance(b, Value):
-        from autograd.value import where as value_where
-
         return value_where(condition, a, b)
     if type(a) is float and type(b) is float:
         return a if condition else b

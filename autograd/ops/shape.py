@@ -11,6 +11,7 @@ import numpy as np
 
 from autograd.ops.generic import raw, sum_to_shape
 from autograd.ops.primitive import Primitive
+from autograd.value import Value, apply
 
 
 class Reshape(Primitive):
@@ -83,8 +84,6 @@ def _is_basic(index) -> bool:
 
 def scatter_add(g, index, like):
     """Zeros shaped like ``like`` with ``g`` added at ``index`` (recorded when g is a Value)."""
-    from autograd.value import Value, apply
-
     if isinstance(g, Value):
         return apply(ScatterAdd, g, index=index, shape=like.shape, dtype=like.dtype)
     return ScatterAdd.forward(g, index=index, shape=np.shape(like), dtype=np.result_type(like))
