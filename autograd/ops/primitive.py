@@ -16,8 +16,14 @@ A primitive is a class used as a namespace, in the spirit of HIPS autograd's ``d
             return g * a
 
 ``forward`` takes the inputs' data positionally and the op's settings (``axis``, ...) as
-keyword-only arguments. For each positional input ``x`` a function ``vjp_x(g, out, *inputs,
-**settings)`` returns that input's share of the gradient. The engine calls a vjp only for inputs
+keyword-only arguments. An input's data is a numpy array or, for a scalar made from a number, a
+Python float: write forwards and vjps that accept both. For each positional input ``x`` a
+function ``vjp_x(g, out, *inputs, **settings)`` returns that input's share of the gradient; an
+input that has no gradient says so explicitly with ``vjp_x = not_differentiable``.
+
+The table is strict: a class whose ``vjp_<name>`` matches no input, or whose input has neither a
+vjp nor the ``not_differentiable`` mark, is refused when it is defined, with the fix in the
+message (a misspelled vjp never survives until the first backward). The engine calls a vjp only for inputs
 that need a gradient, and for ops with several inputs sums the result back to each input's
 shape (broadcasting) itself. A fused op whose backward needs an intermediate of its forward
 that is costly to recompute returns ``(out, saved)`` instead, ``saved`` being a dict; its
@@ -33,6 +39,15 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 PRIMITIVES: dict[str, type[Primitive]] = {}
+
+
+def not_differentiable(*args: Any, **kwargs: Any) -> Any:
+    """The mark for an input that has no gradient: ``vjp_mask = not_differentiable``."""
+    raise TypeError("not_differentiable is a mark for the op table, not a function to call")
+
+
+class OpDefinitionError(TypeError):
+    """A primitive whose vjps do not match its inputs."""
 
 
 class Primitive:
@@ -55,8 +70,13 @@ class Primitive:
             for p in signature.parameters.values()
             if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
         ]
+        _check_vjps(cls, positional, signature)
         if positional:  # fixed inputs: one vjp_<name> per input (None: not differentiable)
-            cls.vjps = tuple(getattr(cls, f"vjp_{name}", None) for name in positional)
+            cls.vjps = tuple(
+                None if getattr(cls, f"vjp_{name}") is not_differentiable else
+                getattr(cls, f"vjp_{name}")
+                for name in positional
+            )  # fmt: skip
         if len(positional) != 1 and "broadcasts" not in cls.__dict__:
             cls.broadcasts = True
         PRIMITIVES[cls.__name__] = cls
@@ -69,3 +89,32 @@ class Primitive:
     def vjp(i: int, g: Any, out: Any, *inputs: Any, **settings: Any) -> Any:
         """Gradient for input ``i`` of a variadic op (used when ``vjps`` is None)."""
         raise NotImplementedError  # pragma: no cover - overridden
+
+
+def _check_vjps(cls: type, positional: list[str], signature: inspect.Signature) -> None:
+    """Refuse a primitive whose vjps do not match its inputs, saying what to write."""
+    name = cls.__name__
+    declared = {attr[4:] for attr in dir(cls) if attr.startswith("vjp_")}
+    variadic = any(p.kind is p.VAR_POSITIONAL for p in signature.parameters.values())
+    if variadic:
+        if cls.vjp is Primitive.vjp:
+            raise OpDefinitionError(
+                f"primitive {name}: forward takes any number of inputs (*{positional or 'xs'}), "
+                f"so it needs `def vjp(i, g, out, *inputs, **settings)` giving input i's gradient"
+            )
+        return
+    unknown = sorted(declared - set(positional))
+    if unknown:
+        raise OpDefinitionError(
+            f"primitive {name}: vjp_{unknown[0]} matches no input of forward{signature}; the "
+            f"inputs are {positional}, so the vjps must be named "
+            f"{', '.join('vjp_' + p for p in positional)}"
+        )
+    for input_name in positional:
+        vjp = getattr(cls, f"vjp_{input_name}", None)
+        if vjp is None or not callable(vjp):
+            raise OpDefinitionError(
+                f"primitive {name}: input {input_name!r} has no gradient rule; define "
+                f"`def vjp_{input_name}(g, out, {', '.join(positional)}, **settings)` or mark it "
+                f"`vjp_{input_name} = not_differentiable`"
+            )
