@@ -13,9 +13,10 @@
   :class:`LayerNorm` :class:`Residual` :class:`GaussianNoise`.
 - Training: :func:`fit` (returns a :class:`History`), :class:`EarlyStopping`, :func:`accuracy`,
   :func:`random_restarts`, :func:`gradient_norms`.
+- Pictures: :mod:`nn.plots` (decision boundaries, points by class, image grids; matplotlib).
 """
 
-from . import data, functional, init, logic, scalar
+from . import data, functional, init, logic, plots, scalar
 from . import functional as F  # nn.F.cross_entropy, as torch.nn.functional is often F
 from .activations import Identity, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Step, Tanh
 from .containers import MLP, Sequential
@@ -44,7 +45,7 @@ from .training import History, accuracy, fit, random_restarts
 __all__ = [
     "Module", "Linear", "Sequential", "MLP", "Flatten", "ReLU", "LeakyReLU", "Tanh", "Sigmoid",
     "Softmax", "LogSoftmax", "Step", "Identity", "Perceptron", "save", "load", "F",
-    "functional", "init", "logic", "scalar", "data", "draw_network",
+    "functional", "init", "logic", "scalar", "data", "draw_network", "plots",
     "Dropout", "BatchNorm1d", "LayerNorm", "Residual", "GaussianNoise", "l1_penalty",
     "l2_penalty", "weights_only", "max_norm_", "activity_l1", "activity_l2", "EarlyStopping",
     "fit", "History", "accuracy", "random_restarts", "gradient_norms",
