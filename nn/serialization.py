@@ -1,41 +1,60 @@
-"""Saving and loading a module's state: ``.npz`` files, written atomically, read without pickle.
+"""Saving and loading a module's state: ``.npz`` or ``.safetensors``, atomic, never executed.
 
 ``nn.save(model, "model.npz")`` writes ``model.state_dict()`` — one ``.npy`` entry per
 parameter or buffer, named as in the state dict — so ``np.load`` can read it too.
+``nn.save(model, "model.safetensors")`` writes the same names in the ``safetensors`` format
+(needs ``pip install glassgrad[safetensors]``), which PyTorch users read with
+``safetensors.torch.load_file`` straight into ``torch_model.load_state_dict``. The format is
+chosen by the extension: ``.safetensors`` for safetensors, anything else ``.npz``.
 
-Safety:
+Safety, for both formats:
 
-- **Atomic save.** The archive is written to a temporary file in the same folder (named
+- **Atomic save.** The file is written to a temporary file in the same folder (named
   ``.<file>.glassgrad-tmp-…``), flushed to disk, then moved over the target with
   ``os.replace``, which is atomic. An error, or the process being killed, at any moment leaves
   the previous file whole. On an error the temporary file is removed at once; one left by a
   killed process is removed by the next save to the same path.
-- **No pickle.** Arrays are written and read with ``allow_pickle=False``: an archive holding
-  pickled objects is refused, so loading a file never runs code from it.
-- **All or nothing.** ``nn.load`` reads every array and checks every name, shape and dtype
-  against the module before changing anything; any problem raises one ``ValueError`` listing
-  them all, and a truncated, damaged or foreign file raises a ``ValueError`` naming the file.
+- **Nothing executed on load.** ``.npz`` arrays are read with ``allow_pickle=False``: an
+  entry holding pickled objects is refused, so loading never runs code from the file. A
+  ``.safetensors`` file is a JSON header and raw bytes; it cannot hold code at all.
+- **All or nothing, headers first.** ``nn.load`` first reads only the headers — each entry's
+  name, shape and dtype — and checks all of them against the module; any problem raises one
+  ``ValueError`` listing them all, before a single byte of array data is read (so an entry that
+  declares a 512 MiB shape in a small file costs nothing). Then the data is read, and only when
+  every array has been read is the module changed. A truncated, damaged or foreign file raises
+  a ``ValueError`` naming the file, and the module is unchanged.
 """
 
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import stat
 import tempfile
 import zipfile
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, BinaryIO
 
 import numpy as np
 
-from .module import Module
+from ._optional import require
+from .module import Module, _targets
 
 _TEMP_MARK = ".glassgrad-tmp-"
 
 PathLike = str | os.PathLike
 
+# A shape and a dtype, as declared in a file's header, before its data is read.
+Spec = tuple[tuple[int, ...], np.dtype]
 
+
+def file_format(path: PathLike) -> str:
+    """``"safetensors"`` for a name ending in ``.safetensors`` (any case), else ``"npz"``."""
+    return "safetensors" if os.fspath(path).lower().endswith(".safetensors") else "npz"
+
+
+# ---------------------------------------------------------------------------- writing
 def _temp_prefix(path: str) -> str:
     return f".{os.path.basename(path)}{_TEMP_MARK}"
 
@@ -49,7 +68,7 @@ def _remove_stale_temps(folder: str, prefix: str) -> None:
                     os.unlink(os.path.join(folder, name))
 
 
-def _write_npz(file: Any, state: Mapping[str, Any]) -> None:
+def _write_npz(file: BinaryIO, state: Mapping[str, Any]) -> None:
     """Write ``state`` as an ``.npz`` archive (what ``np.savez`` writes), refusing pickles."""
     with zipfile.ZipFile(file, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
         for name, array in state.items():
@@ -57,13 +76,30 @@ def _write_npz(file: Any, state: Mapping[str, Any]) -> None:
                 np.lib.format.write_array(entry, np.asarray(array), allow_pickle=False)
 
 
-def save(module: Module | Mapping[str, Any], path: PathLike) -> None:
-    """Write ``module.state_dict()`` (or a mapping name → array) to ``path`` atomically.
+def _write_safetensors(file: BinaryIO, state: Mapping[str, Any]) -> None:
+    """Write ``state`` in the safetensors format (an 8-byte header length, a JSON header with
+    each name's dtype, shape and byte range, then the raw little-endian data)."""
+    st_numpy = require("safetensors.numpy", "nn.save to a .safetensors file")
+    arrays = {}
+    for name, value in state.items():
+        array = np.asarray(value, order="C")  # (ascontiguousarray would make 0-d arrays 1-d)
+        if array.dtype.name not in _SAFETENSORS_DTYPES.values():
+            raise ValueError(
+                f"nn.save: {name!r} has dtype {array.dtype}, which the safetensors format cannot "
+                f"hold; use one of {', '.join(sorted(set(_SAFETENSORS_DTYPES.values())))}"
+            )
+        arrays[name] = array
+    # "format": "pt" tells Hugging Face loaders the names follow PyTorch's state dicts.
+    file.write(st_numpy.save(arrays, metadata={"format": "pt", "producer": "glassgrad"}))
 
-    The file is replaced only once the new one is completely on disk; see the module docstring.
-    The name is used as given (``np.savez`` would append ``.npz``; this does not).
+
+def write_atomically(path: PathLike, write: Callable[[BinaryIO], None]) -> None:
+    """Call ``write(file)`` on a temporary file beside ``path``, then move it over ``path``.
+
+    The target is replaced only once the new file is completely on disk (flushed and
+    ``fsync``-ed); on any error the temporary file is removed and the old file is untouched.
+    Also used by :func:`nn.export_onnx`.
     """
-    state = module.state_dict() if isinstance(module, Module) else dict(module)
     path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))
     prefix = _temp_prefix(path)
@@ -72,7 +108,7 @@ def save(module: Module | Mapping[str, Any], path: PathLike) -> None:
         mode = stat.S_IMODE(os.stat(path).st_mode)
     except OSError:
         mode = 0o644
-    fd, temp = tempfile.mkstemp(prefix=prefix, suffix=".npz", dir=folder)
+    fd, temp = tempfile.mkstemp(prefix=prefix, suffix=os.path.splitext(path)[1], dir=folder)
     try:
         try:
             file = os.fdopen(fd, "wb")
@@ -80,7 +116,7 @@ def save(module: Module | Mapping[str, Any], path: PathLike) -> None:
             os.close(fd)
             raise
         with file:
-            _write_npz(file, state)
+            write(file)
             file.flush()
             os.fsync(file.fileno())
         os.chmod(temp, mode)
@@ -90,6 +126,17 @@ def save(module: Module | Mapping[str, Any], path: PathLike) -> None:
             os.unlink(temp)
         raise
     _sync_folder(folder)
+
+
+def save(module: Module | Mapping[str, Any], path: PathLike) -> None:
+    """Write ``module.state_dict()`` (or a mapping name → array) to ``path`` atomically.
+
+    ``.safetensors`` paths get the safetensors format, every other name ``.npz`` (used as
+    given: ``np.savez`` would append ``.npz``; this does not). See the module docstring.
+    """
+    state = module.state_dict() if isinstance(module, Module) else dict(module)
+    writer = _write_safetensors if file_format(path) == "safetensors" else _write_npz
+    write_atomically(path, lambda file: writer(file, state))
 
 
 def _sync_folder(folder: str) -> None:
@@ -102,58 +149,210 @@ def _sync_folder(folder: str) -> None:
             os.close(fd)
 
 
-def read_npz(path: PathLike) -> dict[str, np.ndarray]:
-    """Every array in the ``.npz`` file at ``path``, read in full without pickle.
-
-    Raises ``ValueError`` naming the file if it is not an ``.npz`` archive, is truncated or
-    damaged, or holds pickled objects (refused: unpickling can run arbitrary code).
-    """
-    path = os.fspath(path)
+# ---------------------------------------------------------------------------- .npz reading
+def _open_npz(path: str) -> zipfile.ZipFile:
+    """The zip archive at ``path``, or a ``ValueError`` saying what the file is instead."""
     try:
-        archive = np.load(path, allow_pickle=False)
+        return zipfile.ZipFile(path)
     except (FileNotFoundError, IsADirectoryError, PermissionError):
         raise
     except Exception as error:
+        with contextlib.suppress(OSError), open(path, "rb") as file:
+            if file.read(6) == b"\x93NUMPY":
+                raise ValueError(
+                    f"{path!r} holds a single array (an .npy file), not an .npz archive of named "
+                    "arrays as written by nn.save"
+                ) from None
         raise ValueError(
             f"{path!r} is not an .npz archive written by nn.save, or it is truncated "
             f"({type(error).__name__}: {error})"
         ) from None
-    if not isinstance(archive, np.lib.npyio.NpzFile):
+
+
+def _entry_name(path: str, info: zipfile.ZipInfo) -> str:
+    if not info.filename.endswith(".npy"):
         raise ValueError(
-            f"{path!r} holds a single array (an .npy file), not an .npz archive of named "
-            "arrays as written by nn.save"
+            f"{path!r}: entry {info.filename!r} is not a numpy array (.npy); the file was not "
+            "written by nn.save or np.savez"
         )
-    arrays: dict[str, np.ndarray] = {}
-    with archive:
-        for name in archive.files:
-            try:
-                arrays[name] = archive[name]
-            except ValueError as error:
-                if "allow_pickle" in str(error):
-                    raise ValueError(
-                        f"{path!r}: entry {name!r} holds pickled Python objects; refusing to "
-                        "load it (unpickling can run arbitrary code). nn.save never writes such "
-                        "entries."
-                    ) from None
+    return info.filename[: -len(".npy")]
+
+
+def _npz_header(path: str, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Spec:
+    """Read one entry's ``.npy`` header (magic, then shape/dtype) — never its data.
+
+    Refuses object dtypes (they would need pickle), and an entry whose declared shape × dtype
+    does not match the number of bytes the archive holds for it (a damaged or crafted file:
+    numpy would allocate the declared size before finding out).
+    """
+    name = _entry_name(path, info)
+    fmt = np.lib.format
+    try:
+        with archive.open(info) as entry:
+            version = fmt.read_magic(entry)
+            if version == (1, 0):
+                shape, _, dtype = fmt.read_array_header_1_0(entry)
+            elif version == (2, 0):
+                shape, _, dtype = fmt.read_array_header_2_0(entry)
+            else:
+                raise ValueError(f"unsupported .npy format version {version}")
+            header_bytes = entry.tell()
+    except Exception as error:
+        raise ValueError(
+            f"{path!r}: entry {name!r} is damaged or not a numpy array "
+            f"({type(error).__name__}: {error})"
+        ) from None
+    if dtype.hasobject:
+        raise ValueError(
+            f"{path!r}: entry {name!r} holds pickled Python objects; refusing to load it "
+            "(unpickling can run arbitrary code). nn.save never writes such entries."
+        )
+    declared = math.prod(shape) * dtype.itemsize
+    if header_bytes + declared != info.file_size:
+        raise ValueError(
+            f"{path!r}: entry {name!r} declares shape {shape} of {dtype} ({declared:,} bytes) "
+            f"but the archive holds {info.file_size - header_bytes:,} bytes for it; the file is "
+            "damaged or crafted, refusing to read it"
+        )
+    return tuple(shape), dtype
+
+
+def _npz_entries(path: str, archive: zipfile.ZipFile) -> dict[str, tuple[zipfile.ZipInfo, Spec]]:
+    return {
+        _entry_name(path, info): (info, _npz_header(path, archive, info))
+        for info in archive.infolist()
+    }
+
+
+def _npz_data(path: str, archive: zipfile.ZipFile, name: str, info: zipfile.ZipInfo) -> np.ndarray:
+    try:
+        with archive.open(info) as entry:
+            return np.lib.format.read_array(entry, allow_pickle=False)
+    except Exception as error:
+        raise ValueError(
+            f"{path!r}: entry {name!r} cannot be read — the file is truncated or damaged "
+            f"({type(error).__name__}: {error})"
+        ) from None
+
+
+def read_npz(path: PathLike) -> dict[str, np.ndarray]:
+    """Every array in the ``.npz`` file at ``path``, read in full without pickle.
+
+    All headers are checked before any data is read. Raises ``ValueError`` naming the file if
+    it is not an ``.npz`` archive, is truncated or damaged, holds pickled objects (refused:
+    unpickling can run arbitrary code), or an entry declares more data than it holds.
+    """
+    path = os.fspath(path)
+    with _open_npz(path) as archive:
+        entries = _npz_entries(path, archive)
+        return {name: _npz_data(path, archive, name, info) for name, (info, _) in entries.items()}
+
+
+# ---------------------------------------------------------------------------- .safetensors
+_SAFETENSORS_DTYPES = {  # safetensors' dtype codes that numpy can hold
+    "F64": "float64", "F32": "float32", "F16": "float16",
+    "I64": "int64", "I32": "int32", "I16": "int16", "I8": "int8",
+    "U64": "uint64", "U32": "uint32", "U16": "uint16", "U8": "uint8", "BOOL": "bool",
+}  # fmt: skip
+
+
+def _read_safetensors(
+    path: str, check: Callable[[dict[str, Spec]], list[str]]
+) -> dict[str, np.ndarray]:
+    """Headers first (``check(specs)`` returns the names to read), then only those arrays."""
+    safetensors = require("safetensors", "nn.load of a .safetensors file")
+    try:
+        opened = safetensors.safe_open(path, framework="np")
+    except (FileNotFoundError, IsADirectoryError, PermissionError):
+        raise
+    except Exception as error:
+        hint = " (it looks like an .npz archive: rename it)" if _starts_with(path, b"PK") else ""
+        raise ValueError(
+            f"{path!r} is not a .safetensors file, or it is truncated or damaged{hint} "
+            f"({type(error).__name__}: {error})"
+        ) from None
+    with opened as file:
+        specs: dict[str, Spec] = {}
+        for name in file.keys():
+            view = file.get_slice(name)
+            code = view.get_dtype()
+            if code not in _SAFETENSORS_DTYPES:
                 raise ValueError(
-                    f"{path!r}: entry {name!r} is damaged or not a numpy array ({error})"
-                ) from None
-            except Exception as error:
-                raise ValueError(
-                    f"{path!r}: entry {name!r} cannot be read — the file is truncated or "
-                    f"damaged ({type(error).__name__}: {error})"
-                ) from None
-    return arrays
+                    f"{path!r}: entry {name!r} has dtype {code}, which numpy cannot hold; "
+                    "convert it before saving (in PyTorch: {k: v.float() for k, v in "
+                    "state_dict.items()})"
+                )
+            specs[name] = (tuple(view.get_shape()), np.dtype(_SAFETENSORS_DTYPES[code]))
+        wanted = check(specs)
+        try:
+            return {name: np.array(file.get_tensor(name)) for name in wanted}
+        except Exception as error:
+            raise ValueError(
+                f"{path!r}: cannot read the data ({type(error).__name__}: {error})"
+            ) from None
+
+
+def _starts_with(path: str, magic: bytes) -> bool:
+    with contextlib.suppress(OSError), open(path, "rb") as file:
+        return file.read(len(magic)) == magic
+    return False
+
+
+# ---------------------------------------------------------------------------- loading
+def _problems(module: Module, specs: Mapping[str, Spec], strict: bool) -> list[str]:
+    """Every way the declared names, shapes and dtypes do not fit ``module`` (as in
+    ``Module.load_state_dict``, but from the headers alone)."""
+    targets = _targets(module)
+    problems: list[str] = []
+    missing = [name for name in targets if name not in specs]
+    unexpected = [name for name in specs if name not in targets]
+    if strict and missing:
+        problems.append(f"missing: {', '.join(missing)}")
+    if strict and unexpected:
+        problems.append(f"unexpected: {', '.join(unexpected)}")
+    for name, (_, _, current) in targets.items():
+        if name not in specs:
+            continue
+        shape, dtype = specs[name]
+        want_shape, want_dtype = np.shape(current), np.asarray(current).dtype
+        if shape != want_shape:
+            problems.append(f"{name}: shape {shape} in the state dict, {want_shape} in the module")
+        if dtype != want_dtype:
+            problems.append(
+                f"{name}: dtype {dtype} in the state dict, {want_dtype} in the module "
+                "(convert with .astype, or build the module with that dtype)"
+            )
+    return problems
 
 
 def load(module: Module, path: PathLike, strict: bool = True) -> Module:
-    """Load a file written by :func:`save` into ``module`` (in place) and return the module.
+    """Load a file written by :func:`save` (``.npz`` or ``.safetensors``) into ``module``, in
+    place, and return the module.
 
-    All arrays are read and checked against the module — every name (with ``strict=True``),
-    shape and dtype — before anything changes; see ``Module.load_state_dict``.
+    Every name (with ``strict=True``), shape and dtype is checked from the file's headers
+    before any data is read, and the module changes only once every array has been read; see
+    the module docstring and ``Module.load_state_dict``.
     """
-    arrays = read_npz(path)
+    path = os.fspath(path)
+    targets = _targets(module)
+
+    def check(specs: Mapping[str, Spec]) -> list[str]:
+        problems = _problems(module, specs, strict)
+        if problems:
+            raise ValueError(
+                f"nn.load({path!r}): the file does not fit {type(module).__name__}; nothing was "
+                "loaded. Problems:\n  " + "\n  ".join(problems)
+            )
+        return [name for name in specs if name in targets]  # unexpected names are not read
+
+    if file_format(path) == "safetensors":
+        arrays = _read_safetensors(path, check)
+    else:
+        with _open_npz(path) as archive:
+            entries = _npz_entries(path, archive)
+            wanted = check({name: spec for name, (_, spec) in entries.items()})
+            arrays = {name: _npz_data(path, archive, name, entries[name][0]) for name in wanted}
     try:
         return module.load_state_dict(arrays, strict=strict)
     except ValueError as error:
-        raise ValueError(f"nn.load({os.fspath(path)!r}): {error}") from None
+        raise ValueError(f"nn.load({path!r}): {error}") from None

@@ -283,3 +283,173 @@ def test_killed_save_leaves_the_old_file_whole(tmp_path):
     fresh = model(7)
     nn.load(fresh, path)
     assert_same_state(fresh, model(2))
+
+
+# ------------------------------------------------------------------ headers before data
+def _crafted_npz(path, name, declared_shape, payload_bytes, good=None):
+    """An .npz whose entry ``name`` declares ``declared_shape`` (float32) but holds only
+    ``payload_bytes`` bytes of data; the other entries are ``good``'s, whole."""
+    import zipfile
+
+    with zipfile.ZipFile(path, "w") as archive:
+        for key, array in (good or {}).items():
+            if key != name:
+                with archive.open(f"{key}.npy", "w") as entry:
+                    np.lib.format.write_array(entry, array)
+        with archive.open(f"{name}.npy", "w") as entry:
+            header = {"descr": "<f4", "fortran_order": False, "shape": declared_shape}
+            np.lib.format.write_array_header_1_0(entry, header)
+            entry.write(b"\0" * payload_bytes)
+
+
+def _peak_bytes_during(call):
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        try:
+            call()
+        except ValueError as error:
+            return tracemalloc.get_traced_memory()[1], error
+        return tracemalloc.get_traced_memory()[1], None
+    finally:
+        tracemalloc.stop()
+
+
+def test_entry_declaring_a_huge_shape_is_refused_before_its_data_is_read(tmp_path):
+    path = tmp_path / "bomb.npz"
+    target = model(1)
+    before = target.state_dict()
+    # 500 kB on disk; the header of "0.weight" claims 2**27 float32s = 512 MiB
+    _crafted_npz(path, "0.weight", (2**27,), 500_000, good=before)
+    assert os.path.getsize(path) < 600_000
+    peak, error = _peak_bytes_during(lambda: nn.load(target, path))
+    assert error is not None and "bomb.npz" in str(error) and "0.weight" in str(error)
+    assert "536,870,912 bytes" in str(error)
+    assert peak < 8 * 2**20, f"loading allocated {peak / 2**20:.0f} MiB"
+    for key, value in target.state_dict().items():  # nothing changed
+        np.testing.assert_array_equal(value, before[key])
+    peak, error = _peak_bytes_during(lambda: serialization.read_npz(path))
+    assert error is not None and peak < 8 * 2**20
+
+
+def test_honest_but_wrong_sized_entry_is_refused_from_its_header(tmp_path):
+    """A real 16 MB entry of the wrong shape: refused by the shape check, never read."""
+    path = tmp_path / "big.npz"
+    state = model(0).state_dict()
+    nn.save({**state, "0.weight": np.zeros((2000, 2000), np.float32)}, path)
+    peak, error = _peak_bytes_during(lambda: nn.load(model(1), path))
+    assert "0.weight: shape (2000, 2000) in the state dict, (8, 4) in the module" in str(error)
+    assert peak < 4 * 2**20
+
+
+# ------------------------------------------------------------------ .safetensors
+def test_safetensors_round_trip_chosen_by_extension(tmp_path):
+    st = pytest.importorskip("safetensors.numpy")
+    autograd.manual_seed(0)
+    a = nn.Sequential(nn.Linear(4, 6), nn.BatchNorm1d(6), nn.ReLU(), nn.Linear(6, 2))
+    a(np.random.default_rng(0).standard_normal((8, 4)).astype(np.float32))  # move running stats
+    path = tmp_path / "model.safetensors"
+    nn.save(a, path)
+    assert path.read_bytes()[8:9] == b"{"  # an 8-byte length, then the JSON header: not a zip
+    stored = st.load_file(str(path))  # safetensors' own reader
+    assert sorted(stored) == sorted(a.state_dict())
+    for key, value in a.state_dict().items():
+        np.testing.assert_array_equal(stored[key], value)
+        assert stored[key].dtype == value.dtype and stored[key].shape == value.shape
+    autograd.manual_seed(5)
+    b = nn.Sequential(nn.Linear(4, 6), nn.BatchNorm1d(6), nn.ReLU(), nn.Linear(6, 2))
+    weight = b[0].weight.data
+    assert nn.load(b, path) is b
+    assert_same_state(a, b)
+    assert b[0].weight.data is weight  # in place
+    assert leftovers(tmp_path) == []
+    nn.save(a, tmp_path / "UPPER.SAFETENSORS")
+    assert (tmp_path / "UPPER.SAFETENSORS").read_bytes()[8:9] == b"{"
+
+
+def test_safetensors_file_loads_into_torch(tmp_path):
+    pytest.importorskip("safetensors")
+    torch = pytest.importorskip("torch")
+    from safetensors.torch import load_file
+
+    a = model(0)
+    nn.save(a, tmp_path / "m.safetensors")
+    theirs = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.ReLU(), torch.nn.Linear(8, 3))
+    theirs.load_state_dict(load_file(str(tmp_path / "m.safetensors")))
+    x = np.random.default_rng(1).standard_normal((5, 4)).astype(np.float32)
+    np.testing.assert_allclose(
+        theirs(torch.from_numpy(x)).detach().numpy(), a(x).data, rtol=1e-5, atol=1e-6
+    )
+    # and a file written by safetensors.torch loads into glassgrad
+    from safetensors.torch import save_file
+
+    save_file(theirs.state_dict(), str(tmp_path / "t.safetensors"))
+    b = nn.load(model(3), tmp_path / "t.safetensors")
+    assert_same_state(a, b)
+
+
+def test_safetensors_mismatch_lists_problems_and_changes_nothing(tmp_path):
+    pytest.importorskip("safetensors")
+    path = tmp_path / "m.safetensors"
+    nn.save(nn.MLP(4, [8, 3], dtype=np.float64), path)
+    other = model(1, sizes=(5, 3, 2))
+    before = other.state_dict()
+    with pytest.raises(ValueError) as info:
+        nn.load(other, path)
+    message = str(info.value)
+    for part in (
+        "m.safetensors",
+        "missing: 4.weight, 4.bias",
+        "0.weight: shape (8, 4) in the state dict, (5, 4) in the module",
+        "0.weight: dtype float64 in the state dict, float32",
+    ):
+        assert part in message
+    for key, value in other.state_dict().items():
+        np.testing.assert_array_equal(value, before[key])
+
+
+def test_safetensors_bad_files_are_clear_errors(tmp_path):
+    pytest.importorskip("safetensors")
+    path = tmp_path / "m.safetensors"
+    nn.save(model(0), path)
+    data = path.read_bytes()
+    target = model(1)
+    before = target.state_dict()
+    for content in (b"", b"hello", data[: len(data) // 2], data[:-7], b"\xff" * 8 + data[8:]):
+        path.write_bytes(content)
+        with pytest.raises(ValueError, match="m.safetensors"):
+            nn.load(target, path)
+    nn.save(model(0), tmp_path / "m.npz")
+    os.replace(tmp_path / "m.npz", path)  # an .npz under the wrong name
+    with pytest.raises(ValueError, match="looks like an .npz"):
+        nn.load(target, path)
+    for key, value in target.state_dict().items():
+        np.testing.assert_array_equal(value, before[key])
+    with pytest.raises(FileNotFoundError):
+        nn.load(target, tmp_path / "missing.safetensors")
+
+
+def test_safetensors_failure_mid_write_keeps_the_old_file(tmp_path, monkeypatch):
+    st = pytest.importorskip("safetensors.numpy")
+    path = tmp_path / "m.safetensors"
+    nn.save(model(0), path)
+    old = path.read_bytes()
+
+    def failing_save(*args, **kwargs):
+        raise OSError("disk full (simulated)")
+
+    monkeypatch.setattr(st, "save", failing_save)
+    with pytest.raises(OSError, match="disk full"):
+        nn.save(model(1), path)
+    assert path.read_bytes() == old and leftovers(tmp_path) == []
+
+
+def test_safetensors_without_the_package_says_how_to_install(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "safetensors", None)
+    monkeypatch.setitem(sys.modules, "safetensors.numpy", None)
+    with pytest.raises(ImportError, match=r"pip install glassgrad\[safetensors\]"):
+        nn.save(model(0), tmp_path / "m.safetensors")
+    assert leftovers(tmp_path) == [] and os.listdir(tmp_path) == []
+    nn.save(model(0), tmp_path / "m.npz")  # .npz needs nothing more
