@@ -6,7 +6,9 @@ from typing import Any
 
 import numpy as np
 
-from .optimizer import Optimizer, ParamsLike, check_number
+from autograd.checks import check_number
+
+from .optimizer import Optimizer, ParamsLike
 
 
 class Adagrad(Optimizer):
@@ -20,8 +22,16 @@ class Adagrad(Optimizer):
         s_t <- s_{t-1} + g_t²                        s_0 = initial_accumulator_value
         θ_t <- θ_{t-1} - γ̃_t g_t / (sqrt(s_t) + ε)
 
-    State per parameter: ``"step"`` and ``"sum"`` (s).
+    State per parameter: ``"step"`` and ``"sum"`` (s). ``maximize=True`` uses ``-g_t``.
     """
+
+    option_checks = {
+        **Optimizer.option_checks,
+        "lr_decay": check_number,
+        "weight_decay": check_number,
+        "initial_accumulator_value": check_number,
+        "eps": check_number,
+    }
 
     def __init__(
         self,
@@ -31,6 +41,8 @@ class Adagrad(Optimizer):
         weight_decay: float = 0.0,
         initial_accumulator_value: float = 0.0,
         eps: float = 1e-10,
+        *,
+        maximize: bool = False,
     ) -> None:
         defaults = dict(
             lr=lr,
@@ -38,12 +50,9 @@ class Adagrad(Optimizer):
             weight_decay=weight_decay,
             initial_accumulator_value=initial_accumulator_value,
             eps=eps,
+            maximize=maximize,
         )
         super().__init__(params, defaults)
-
-    def _check_group(self, group: dict[str, Any]) -> None:
-        for key in ("lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps"):
-            group[key] = check_number("Adagrad", key, group[key])
 
     def _state_keys(self, group: dict[str, Any]) -> tuple[str, ...]:
         return ("step", "sum")

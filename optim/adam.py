@@ -7,7 +7,20 @@ from typing import Any
 
 import numpy as np
 
-from .optimizer import Optimizer, ParamsLike, check_flag, check_number
+from autograd.checks import check_flag, check_number
+
+from .optimizer import Optimizer, ParamsLike
+
+
+def _check_betas(owner: str, name: str, betas: Any) -> tuple[float, float]:
+    """A pair of numbers in [0, 1)."""
+    if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+        raise TypeError(f"{owner}: {name} must be a pair (beta1, beta2), got {betas!r}")
+    beta1, beta2 = (
+        check_number(owner, f"{name}[{i}]", beta, high=1.0, high_open=True)
+        for i, beta in enumerate(betas)
+    )
+    return beta1, beta2
 
 
 class Adam(Optimizer):
@@ -25,9 +38,19 @@ class Adam(Optimizer):
 
     State per parameter: ``"step"``, ``"exp_avg"`` (m), ``"exp_avg_sq"`` (v) and, with
     ``amsgrad``, ``"max_exp_avg_sq"`` (v̂). :class:`AdamW` is this class with decoupled decay.
+    ``weight_decay`` defaults to 0 (Adam) or 1e-2 (AdamW); ``maximize=True`` uses ``-g_t``.
     """
 
     decoupled_weight_decay = False
+    default_weight_decay = 0.0
+
+    option_checks = {
+        **Optimizer.option_checks,
+        "betas": _check_betas,
+        "eps": check_number,
+        "weight_decay": check_number,
+        "amsgrad": check_flag,
+    }
 
     def __init__(
         self,
@@ -35,25 +58,18 @@ class Adam(Optimizer):
         lr: float = 1e-3,
         betas: tuple[float, float] = (0.9, 0.999),
         eps: float = 1e-8,
-        weight_decay: float = 0.0,
+        weight_decay: float | None = None,
         amsgrad: bool = False,
+        *,
+        maximize: bool = False,
     ) -> None:
-        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad)
+        if weight_decay is None:
+            weight_decay = self.default_weight_decay
+        defaults = dict(
+            lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
+            maximize=maximize,
+        )  # fmt: skip
         super().__init__(params, defaults)
-
-    def _check_group(self, group: dict[str, Any]) -> None:
-        name = type(self).__name__
-        group["lr"] = check_number(name, "lr", group["lr"])
-        betas = group["betas"]
-        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
-            raise TypeError(f"{name}: betas must be a pair (beta1, beta2), got {betas!r}")
-        group["betas"] = tuple(
-            check_number(name, f"betas[{i}]", beta, high=1.0, high_open=True)
-            for i, beta in enumerate(betas)
-        )
-        group["eps"] = check_number(name, "eps", group["eps"])
-        group["weight_decay"] = check_number(name, "weight_decay", group["weight_decay"])
-        group["amsgrad"] = check_flag(name, "amsgrad", group["amsgrad"])
 
     def _state_keys(self, group: dict[str, Any]) -> tuple[str, ...]:
         keys = ("step", "exp_avg", "exp_avg_sq")
@@ -108,14 +124,4 @@ class AdamW(Adam):
     """
 
     decoupled_weight_decay = True
-
-    def __init__(
-        self,
-        params: ParamsLike,
-        lr: float = 1e-3,
-        betas: tuple[float, float] = (0.9, 0.999),
-        eps: float = 1e-8,
-        weight_decay: float = 1e-2,
-        amsgrad: bool = False,
-    ) -> None:
-        super().__init__(params, lr, betas, eps, weight_decay, amsgrad)
+    default_weight_decay = 1e-2

@@ -1,7 +1,8 @@
 """Learning-rate schedules: change each parameter group's ``lr`` once per epoch.
 
 Call ``scheduler.step()`` once at the end of every epoch, after the optimizer's steps (the
-plateau scheduler takes the monitored metric: ``scheduler.step(val_loss)``)::
+plateau scheduler takes the monitored metric: ``scheduler.step(val_loss)``; every scheduler has
+the one signature ``step(metric=None)``, and ``needs_metric`` says which kind it is)::
 
     opt = optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
     sched = optim.StepLR(opt, step_size=30, gamma=0.1)
@@ -13,6 +14,11 @@ Every schedule except :class:`ReduceLROnPlateau` is a closed form ``lr_t = f(lr_
 epoch count ``t`` and each group's lr when the scheduler was made (``base_lrs``). The results
 equal PyTorch's up to rounding. The difference from PyTorch's chained form: an lr set by hand
 between epochs is overwritten at the next ``step()``; set ``scheduler.base_lrs`` instead.
+
+A schedule can never set a learning rate that the optimizer's own ``lr`` setter refuses (a
+negative one from a ``LambdaLR`` factor, say): every new lr is checked with
+``optimizer.check_lr`` before any group changes, and a clear ``ValueError`` names the schedule,
+the epoch and the group.
 """
 
 from __future__ import annotations
@@ -22,7 +28,9 @@ import numbers
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .optimizer import Optimizer, check_number
+from autograd.checks import check_choice, check_int, check_number
+
+from .optimizer import Optimizer
 
 __all__ = [
     "LRScheduler",
@@ -42,6 +50,9 @@ class LRScheduler:
     lr to its epoch-0 value; each :meth:`step` advances the epoch and sets the new lrs.
     """
 
+    #: Whether :meth:`step` takes the monitored metric (only :class:`ReduceLROnPlateau`'s does).
+    needs_metric = False
+
     #: Attributes (besides ``last_epoch``, ``base_lrs`` and the last lrs) that
     #: :meth:`state_dict` saves.
     _saved_options: tuple[str, ...] = ()
@@ -55,7 +66,7 @@ class LRScheduler:
         self.base_lrs: list[float] = [group["lr"] for group in optimizer.param_groups]
         self.last_epoch = 0
         self._last_lr: list[float] = list(self.base_lrs)
-        self._set_lrs(self._lrs_at(0))
+        self._set_lrs(self._lrs_at(0), 0)
 
     def lr_at(self, base_lr: float, epoch: int) -> float:
         """The learning rate at ``epoch`` of a group that started at ``base_lr``."""
@@ -64,25 +75,48 @@ class LRScheduler:
     def _lrs_at(self, epoch: int) -> list[float]:
         return [self.lr_at(base_lr, epoch) for base_lr in self.base_lrs]
 
-    def step(self) -> None:
-        """Advance one epoch and set every group's lr from the schedule."""
+    def step(self, metric: float | None = None) -> None:
+        """Advance one epoch and set every group's lr from the schedule.
+
+        A closed-form schedule depends on the epoch count only, so ``metric`` must be None (it
+        is in the signature so that every scheduler has the same one).
+        """
+        if metric is not None:
+            raise TypeError(
+                f"{type(self).__name__}.step() takes no metric: its lr depends on the epoch "
+                f"count only; only ReduceLROnPlateau.step(metric) uses one"
+            )
+        lrs = self._lrs_at(self.last_epoch + 1)
+        self._set_lrs(lrs, self.last_epoch + 1)
         self.last_epoch += 1
-        self._set_lrs(self._lrs_at(self.last_epoch))
 
     def get_last_lr(self) -> list[float]:
         """The lr of each parameter group as last set by this scheduler."""
         return list(self._last_lr)
 
-    def _set_lrs(self, lrs: list[float]) -> None:
+    def _set_lrs(self, lrs: list[float], epoch: int) -> None:
+        """Set each group's lr, after checking every one with the optimizer's own rule."""
+        name = type(self).__name__
         groups = self.optimizer.param_groups
         if len(lrs) != len(groups):
             raise ValueError(
-                f"{type(self).__name__}: the optimizer has {len(groups)} parameter groups but "
+                f"{name}: the optimizer has {len(groups)} parameter groups but "
                 f"the scheduler knows {len(lrs)}; make the scheduler after adding groups"
             )
-        for group, lr in zip(groups, lrs, strict=True):
-            group["lr"] = float(lr)
-        self._last_lr = [group["lr"] for group in groups]
+        checked = []
+        for i, lr in enumerate(lrs):
+            try:
+                checked.append(self.optimizer.check_lr(lr))
+            except (TypeError, ValueError) as error:
+                raise ValueError(
+                    f"{name}: the schedule gives parameter group {i} lr={lr!r} at epoch {epoch}, "
+                    f"which {type(self.optimizer).__name__} refuses ({error}); fix the schedule"
+                    f"{' (lr_lambda must return a factor >= 0)' if name == 'LambdaLR' else ''}"
+                    f". No learning rate was changed."
+                ) from None
+        for group, lr in zip(groups, checked, strict=True):
+            group["lr"] = lr
+        self._last_lr = checked
 
     def state_dict(self) -> dict[str, Any]:
         """The epoch count, initial lrs, last lrs and the schedule's options (not the optimizer)."""
@@ -137,7 +171,7 @@ class StepLR(LRScheduler):
     _saved_options = ("step_size", "gamma")
 
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1) -> None:
-        self.step_size = _check_positive_int("StepLR", "step_size", step_size)
+        self.step_size = check_int("StepLR", "step_size", step_size)
         self.gamma = check_number("StepLR", "gamma", gamma)
         super().__init__(optimizer)
 
@@ -182,7 +216,7 @@ class CosineAnnealingLR(LRScheduler):
     _saved_options = ("T_max", "eta_min")
 
     def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0) -> None:
-        self.T_max = _check_positive_int("CosineAnnealingLR", "T_max", T_max)
+        self.T_max = check_int("CosineAnnealingLR", "T_max", T_max)
         self.eta_min = check_number("CosineAnnealingLR", "eta_min", eta_min)
         super().__init__(optimizer)
 
@@ -265,18 +299,12 @@ class ReduceLROnPlateau(LRScheduler):
         eps: float = 1e-8,
     ) -> None:
         name = "ReduceLROnPlateau"
-        if mode not in ("min", "max"):
-            raise ValueError(f"{name}: mode must be 'min' or 'max', got {mode!r}")
-        if threshold_mode not in ("rel", "abs"):
-            raise ValueError(
-                f"{name}: threshold_mode must be 'rel' or 'abs', got {threshold_mode!r}"
-            )
-        self.mode = mode
-        self.threshold_mode = threshold_mode
+        self.mode = check_choice(name, "mode", mode, ("min", "max"))
+        self.threshold_mode = check_choice(name, "threshold_mode", threshold_mode, ("rel", "abs"))
         self.factor = check_number(name, "factor", factor, high=1.0, high_open=True)
-        self.patience = _check_positive_int(name, "patience", patience, allow_zero=True)
+        self.patience = check_int(name, "patience", patience, low=0)
         self.threshold = check_number(name, "threshold", threshold)
-        self.cooldown = _check_positive_int(name, "cooldown", cooldown, allow_zero=True)
+        self.cooldown = check_int(name, "cooldown", cooldown, low=0)
         self.eps = check_number(name, "eps", eps)
         groups = len(optimizer.param_groups) if isinstance(optimizer, Optimizer) else 0
         if isinstance(min_lr, (list, tuple)):
@@ -306,8 +334,18 @@ class ReduceLROnPlateau(LRScheduler):
             return metric > best * (1.0 + self.threshold)
         return metric > best + self.threshold
 
-    def step(self, metric: float) -> None:  # type: ignore[override]
-        """Record this epoch's metric (e.g. the validation loss) and cut the lr if it stalled."""
+    needs_metric = True
+
+    def step(self, metric: float | None = None) -> None:
+        """Record this epoch's metric (e.g. the validation loss) and cut the lr if it stalled.
+
+        The metric is required; it is optional in the signature only so that every scheduler's
+        ``step`` has the same one.
+        """
+        if metric is None:
+            raise TypeError(
+                "ReduceLROnPlateau.step needs the monitored metric, e.g. scheduler.step(val_loss)"
+            )
         if hasattr(metric, "item"):  # a Value or a 0-d array
             metric = metric.item()
         if isinstance(metric, bool) or not isinstance(metric, numbers.Real):
@@ -343,12 +381,3 @@ class ReduceLROnPlateau(LRScheduler):
             new_lr = max(old_lr * self.factor, min_lr)
             if old_lr - new_lr > self.eps:
                 group["lr"] = new_lr
-
-
-def _check_positive_int(owner: str, name: str, value: Any, allow_zero: bool = False) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{owner}: {name} must be an int, got {type(value).__name__} {value!r}")
-    if value < 0 or (value == 0 and not allow_zero):
-        bound = ">= 0" if allow_zero else ">= 1"
-        raise ValueError(f"{owner}: invalid {name}={value!r}; it must be {bound}")
-    return int(value)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import numpy as np
 
-from .optimizer import Optimizer, ParamsLike, check_flag, check_number
+from autograd.checks import check_flag, check_number
+
+from .optimizer import Optimizer, ParamsLike
 
 
 class RMSprop(Optimizer):
@@ -24,8 +27,17 @@ class RMSprop(Optimizer):
 
     Note ε is added after the square root (TensorFlow adds it inside). State per parameter:
     ``"step"``, ``"square_avg"`` (v), ``"momentum_buffer"`` (b, if μ > 0) and ``"grad_avg"``
-    (ḡ, if centered).
+    (ḡ, if centered). ``maximize=True`` uses ``-g_t``.
     """
+
+    option_checks = {
+        **Optimizer.option_checks,
+        "alpha": partial(check_number, high=1.0),
+        "eps": check_number,
+        "weight_decay": check_number,
+        "momentum": check_number,
+        "centered": check_flag,
+    }
 
     def __init__(
         self,
@@ -36,6 +48,8 @@ class RMSprop(Optimizer):
         weight_decay: float = 0.0,
         momentum: float = 0.0,
         centered: bool = False,
+        *,
+        maximize: bool = False,
     ) -> None:
         defaults = dict(
             lr=lr,
@@ -44,14 +58,9 @@ class RMSprop(Optimizer):
             weight_decay=weight_decay,
             momentum=momentum,
             centered=centered,
+            maximize=maximize,
         )
         super().__init__(params, defaults)
-
-    def _check_group(self, group: dict[str, Any]) -> None:
-        for key in ("lr", "eps", "weight_decay", "momentum"):
-            group[key] = check_number("RMSprop", key, group[key])
-        group["alpha"] = check_number("RMSprop", "alpha", group["alpha"], high=1.0)
-        group["centered"] = check_flag("RMSprop", "centered", group["centered"])
 
     def _state_keys(self, group: dict[str, Any]) -> tuple[str, ...]:
         keys = ("step", "square_avg")

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import numpy as np
 
-from .optimizer import Optimizer, ParamsLike, check_flag, check_number
+from autograd.checks import check_flag, check_number
+
+from .optimizer import Optimizer, ParamsLike
 
 
 class SGD(Optimizer):
@@ -23,8 +26,17 @@ class SGD(Optimizer):
 
     ``lr`` is required (pass it, or give every parameter group an ``"lr"``). Nesterov momentum
     needs ``momentum > 0`` and ``dampening == 0``. The state of each parameter is its
-    ``"momentum_buffer"`` (none when ``momentum == 0``).
+    ``"momentum_buffer"`` (none when ``momentum == 0``). ``maximize=True`` ascends: the rule runs
+    on ``-g_t``.
     """
+
+    option_checks = {
+        **Optimizer.option_checks,
+        "momentum": check_number,
+        "dampening": partial(check_number, high=1.0),
+        "nesterov": check_flag,
+        "weight_decay": check_number,
+    }
 
     def __init__(
         self,
@@ -34,6 +46,8 @@ class SGD(Optimizer):
         dampening: float = 0.0,
         nesterov: bool = False,
         weight_decay: float = 0.0,
+        *,
+        maximize: bool = False,
     ) -> None:
         defaults = dict(
             lr=lr,
@@ -41,6 +55,7 @@ class SGD(Optimizer):
             dampening=dampening,
             nesterov=nesterov,
             weight_decay=weight_decay,
+            maximize=maximize,
         )
         super().__init__(params, defaults)
 
@@ -49,11 +64,7 @@ class SGD(Optimizer):
             raise TypeError(
                 "SGD needs a learning rate: pass lr=..., or give every parameter group an 'lr'"
             )
-        group["lr"] = check_number("SGD", "lr", group["lr"])
-        group["momentum"] = check_number("SGD", "momentum", group["momentum"])
-        group["dampening"] = check_number("SGD", "dampening", group["dampening"], high=1.0)
-        group["nesterov"] = check_flag("SGD", "nesterov", group["nesterov"])
-        group["weight_decay"] = check_number("SGD", "weight_decay", group["weight_decay"])
+        super()._check_group(group)
         if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
             raise ValueError(
                 "SGD: nesterov=True needs momentum > 0 and dampening = 0, got "

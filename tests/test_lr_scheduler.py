@@ -262,3 +262,36 @@ def test_load_state_dict_errors():
 def test_bad_arguments(make, error, message):
     with pytest.raises(error, match=message):
         make(make_optimizer(0.1, 0.02))
+
+
+# --- schedules cannot set what the optimizer refuses; one step signature ----------------------
+
+
+def test_lambda_lr_cannot_set_a_negative_lr():
+    """A negative factor used to set a negative lr silently (issue 13); now it raises and
+    changes nothing."""
+    opt = make_optimizer(0.1, 0.02)
+    scheduler = optim.LambdaLR(opt, lambda t: 1.0 - 0.5 * t)  # 1, 0.5, 0, -0.5
+    scheduler.step()
+    scheduler.step()
+    assert [g["lr"] for g in opt.param_groups] == [0.0, 0.0]
+    with pytest.raises(ValueError, match=r"LambdaLR: .*lr=-0.05 at epoch 3.*SGD refuses"):
+        scheduler.step()
+    assert [g["lr"] for g in opt.param_groups] == [0.0, 0.0]
+    assert scheduler.last_epoch == 2 and scheduler.get_last_lr() == [0.0, 0.0]
+    with pytest.raises(ValueError, match="factor >= 0"):
+        optim.LambdaLR(make_optimizer(0.1), lambda t: -1.0)
+    with pytest.raises(ValueError, match="invalid lr=nan"):
+        optim.LambdaLR(make_optimizer(0.1), lambda t: math.nan)
+
+
+def test_every_scheduler_has_one_step_signature():
+    import inspect
+
+    base = inspect.signature(optim.LRScheduler.step)
+    assert inspect.signature(optim.ReduceLROnPlateau.step) == base
+    assert not optim.StepLR.needs_metric and optim.ReduceLROnPlateau.needs_metric
+    with pytest.raises(TypeError, match="takes no metric"):
+        optim.StepLR(make_optimizer(0.1), step_size=2).step(0.5)
+    with pytest.raises(TypeError, match=r"needs the monitored metric"):
+        optim.ReduceLROnPlateau(make_optimizer(0.1)).step()

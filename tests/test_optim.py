@@ -106,7 +106,7 @@ def test_adamw_defaults_and_shared_code():
     w = param(1.0)
     opt = optim.AdamW([w])
     assert opt.defaults == dict(
-        lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False
+        lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False, maximize=False
     )
     assert issubclass(optim.AdamW, optim.Adam)
     assert optim.AdamW._update is optim.Adam._update
@@ -530,6 +530,7 @@ def test_state_dict_layout_follows_pytorch():
         "eps": 1e-8,
         "weight_decay": 0.0,
         "amsgrad": False,
+        "maximize": False,
         "params": [2],
     }
     assert sorted(sd["state"]) == [1, 2]  # a has no gradient yet, so no state
@@ -617,3 +618,73 @@ def test_load_state_dict_casts_state_to_parameter_dtype():
     opt = optim.Adam([param(1.0, 2.0, dtype=np.float32), param(3.0, dtype=np.float32)])
     opt.load_state_dict(sd)
     assert all(s["exp_avg"].dtype == np.float32 for s in opt.state.values())
+
+
+# --- maximize, all-or-nothing steps, one __init__ for Adam and AdamW ---------------------------
+
+
+@pytest.mark.parametrize("make", ALL, ids=IDS)
+def test_maximize_equals_minimizing_the_negated_gradient(make):
+    """maximize=True climbs: the same trajectory as minimizing with -grad (issue 16)."""
+    up, down = param(0.5, -1.0), param(0.5, -1.0)
+    climber = make([up])
+    climber.param_groups[0]["maximize"] = True
+    descender = make([down])
+    for t in range(4):
+        up.grad = np.cos(up.data + t)
+        down.grad = -np.cos(down.data + t)
+        climber.step()
+        descender.step()
+    np.testing.assert_allclose(up.data, down.data, rtol=1e-12, atol=1e-14)
+
+
+def test_maximize_is_an_option_of_every_optimizer_and_is_checked():
+    for cls in (optim.SGD, optim.Adam, optim.AdamW, optim.Adagrad, optim.RMSprop):
+        opt = cls([param(1.0)], lr=0.1, maximize=True)
+        assert opt.param_groups[0]["maximize"] is True
+        with pytest.raises(TypeError, match="maximize must be True or False"):
+            cls([param(1.0)], lr=0.1, maximize="yes")
+    w = param(1.0)
+    w.grad = np.array([2.0])
+    optim.SGD([w], lr=0.1, maximize=True).step()
+    assert w.data[0] == pytest.approx(1.2)  # uphill
+
+
+def test_old_state_dict_without_maximize_still_loads():
+    sd = adam_state_dict()
+    for group in sd["param_groups"]:
+        del group["maximize"]
+    opt = optim.Adam([param(1.0, 2.0), param(3.0)])
+    opt.load_state_dict(sd)
+    assert opt.param_groups[0]["maximize"] is False
+
+
+@pytest.mark.parametrize("make", ALL, ids=IDS)
+def test_step_is_all_or_nothing(make):
+    """A bad gradient anywhere raises before any parameter or state changes (issue 13)."""
+    first, second = param(1.0, 2.0), param(3.0, 4.0)
+    opt = make([first, second])
+    first.grad = np.array([0.5, 0.5])
+    second.grad = np.ones((2, 2))  # wrong shape: the second parameter in the group
+    with pytest.raises(ValueError, match=r"shape \(2,\) has a gradient of shape \(2, 2\)"):
+        opt.step()
+    np.testing.assert_array_equal(first.data, [1.0, 2.0])
+    assert opt.state == {}
+    second.grad = np.array(["a", "b"])
+    with pytest.raises(TypeError, match="gradients must be real numbers"):
+        opt.step()
+    np.testing.assert_array_equal(first.data, [1.0, 2.0])
+
+
+def test_adamw_shares_adams_init_and_only_changes_the_default_decay():
+    assert "__init__" not in vars(optim.AdamW)
+    assert optim.Adam([param(1.0)]).param_groups[0]["weight_decay"] == 0.0
+    assert optim.AdamW([param(1.0)]).param_groups[0]["weight_decay"] == 1e-2
+    assert optim.AdamW([param(1.0)], weight_decay=0.0).param_groups[0]["weight_decay"] == 0.0
+
+
+def test_options_are_checked_by_the_shared_checks():
+    """Every option of every optimizer has a declared check; the base class runs them."""
+    for cls in (optim.SGD, optim.Adam, optim.AdamW, optim.Adagrad, optim.RMSprop):
+        opt = cls([param(1.0)], lr=0.1)
+        assert set(cls.option_checks) == set(opt.defaults)

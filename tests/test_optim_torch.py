@@ -43,6 +43,17 @@ CASES = {
     "rmsprop-centered": ("RMSprop", dict(lr=0.005, centered=True)),
     "rmsprop-weight-decay": ("RMSprop", dict(lr=0.005, weight_decay=0.1)),
     "rmsprop-all": ("RMSprop", dict(lr=0.005, momentum=0.5, centered=True, weight_decay=0.1)),
+    # maximize=True on every optimizer (issue 16): the rule runs on -grad, as in torch.optim
+    "sgd-maximize": ("SGD", dict(lr=0.05, momentum=0.8, nesterov=True, maximize=True)),
+    "sgd-maximize-decay": ("SGD", dict(lr=0.05, weight_decay=0.1, maximize=True)),
+    "adam-maximize": ("Adam", dict(lr=0.05, weight_decay=0.1, maximize=True)),
+    "adam-maximize-amsgrad": ("Adam", dict(lr=0.05, amsgrad=True, maximize=True)),
+    "adamw-maximize": ("AdamW", dict(lr=0.05, weight_decay=0.1, maximize=True)),
+    "adagrad-maximize": ("Adagrad", dict(lr=0.1, lr_decay=0.01, weight_decay=0.1, maximize=True)),
+    "rmsprop-maximize": (
+        "RMSprop",
+        dict(lr=0.005, momentum=0.5, centered=True, weight_decay=0.1, maximize=True),
+    ),
 }
 
 
@@ -183,8 +194,9 @@ SCHEDULES = {
         lambda o: scheduler.LambdaLR(o, lambda t: 0.95**t + 0.5),
     ),
     "lambda-per-group": (
-        lambda o: optim.LambdaLR(o, [lambda t: 1 / (t + 1), lambda t: math.cos(t)]),
-        lambda o: scheduler.LambdaLR(o, [lambda t: 1 / (t + 1), lambda t: math.cos(t)]),
+        # (a factor must be >= 0: a negative lr is refused, see test_lr_scheduler.py)
+        lambda o: optim.LambdaLR(o, [lambda t: 1 / (t + 1), lambda t: 0.5 + 0.5 * math.cos(t)]),
+        lambda o: scheduler.LambdaLR(o, [lambda t: 1 / (t + 1), lambda t: 0.5 + 0.5 * math.cos(t)]),
     ),
     "inverse-time": (
         lambda o: optim.InverseTimeLR(o, decay=0.3),
@@ -227,3 +239,13 @@ def test_reduce_on_plateau_matches_torch(options, mode):
         metrics=metrics,
     )
     np.testing.assert_array_equal(got, want)
+
+
+def test_every_torch_optimizer_we_mirror_has_maximize():
+    """Each optimizer takes maximize=, as its torch.optim counterpart does."""
+    import inspect
+
+    for name in ("SGD", "Adam", "AdamW", "Adagrad", "RMSprop"):
+        assert "maximize" in inspect.signature(getattr(torch.optim, name)).parameters
+        assert "maximize" in inspect.signature(getattr(optim, name)).parameters
+        assert any(key.endswith("maximize") for key in CASES if CASES[key][0] == name)
