@@ -6,11 +6,15 @@ Note: this package is named ``autograd`` like the unrelated PyPI package (HIPS a
 two cannot be installed in the same environment.
 """
 
+from autograd.attention import scaled_dot_product_attention
 from autograd.backprop import backpropagate, backward_order
 from autograd.draw import draw_graph
 from autograd.functional import grad, value_and_grad
 from autograd.grad_mode import enable_grad, is_grad_enabled, no_grad
 from autograd.gradcheck import GradcheckError, gradcheck
+from autograd.ops.conv import conv2d, conv_transpose2d
+from autograd.ops.gelu import gelu
+from autograd.ops.pooling import avg_pool2d, max_pool2d
 from autograd.random import generator, manual_seed
 from autograd.steps import Step, backward_steps
 from autograd.value import Value, apply, concatenate, linear, stack, where
@@ -58,4 +62,6 @@ __all__ = [
     "leaky_relu", "maximum", "minimum", "clip", "sum", "mean", "max", "min", "var", "reshape",
     "transpose", "flatten", "broadcast_to", "softmax", "log_softmax", "logsumexp", "add", "sub",
     "mul", "div", "pow", "matmul", "neg", "draw_graph", "backward_steps", "Step",
+    "conv2d", "conv_transpose2d", "max_pool2d", "avg_pool2d", "gelu",
+    "scaled_dot_product_attention",
 ]  # fmt: skip

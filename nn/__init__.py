@@ -11,24 +11,44 @@
 - Regularisation: :func:`l1_penalty` :func:`l2_penalty` :func:`weights_only` :func:`max_norm_`
   :func:`activity_l1` :func:`activity_l2`, and the layers :class:`Dropout` :class:`BatchNorm1d`
   :class:`LayerNorm` :class:`Residual` :class:`GaussianNoise`.
+- Images: :class:`Conv2d` :class:`ConvTranspose2d` :class:`MaxPool2d` :class:`AvgPool2d`
+  :class:`Unflatten` :class:`GELU`.
+- Sequences: :class:`Embedding`, :class:`RNNCell` :class:`LSTMCell` :class:`GRUCell`,
+  :class:`RNN` :class:`LSTM` :class:`GRU`, :class:`MultiheadAttention`.
 - Training: :func:`fit` (returns a :class:`History`), :class:`EarlyStopping`, :func:`accuracy`,
   :func:`random_restarts`, :func:`gradient_norms`.
-- Pictures: :mod:`nn.plots` (decision boundaries, points by class, image grids; matplotlib).
+- Pictures: :mod:`nn.plots` (decision boundaries, points by class, image grids; matplotlib),
+  :class:`TrainingView` (watch training: loss, weights, boundary; live, .gif, .html).
 """
 
 from . import data, functional, init, logic, plots, scalar
 from . import functional as F  # nn.F.cross_entropy, as torch.nn.functional is often F
-from .activations import Identity, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Step, Tanh
+from .activations import (
+    GELU,
+    Identity,
+    LeakyReLU,
+    LogSoftmax,
+    ReLU,
+    Sigmoid,
+    Softmax,
+    Step,
+    Tanh,
+)
+from .attention import MultiheadAttention
 from .containers import MLP, Sequential
+from .conv import Conv2d, ConvTranspose2d
 from .draw_network import draw_network
 from .dropout import Dropout
 from .early_stopping import EarlyStopping
+from .embedding import Embedding
 from .gradients import gradient_norms
 from .linear import Linear
 from .module import Module
 from .noise import GaussianNoise
 from .normalization import BatchNorm1d, LayerNorm
 from .perceptron import Perceptron
+from .pooling import AvgPool2d, MaxPool2d
+from .recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 from .regularization import (
     activity_l1,
     activity_l2,
@@ -39,8 +59,9 @@ from .regularization import (
 )
 from .residual import Residual
 from .serialization import load, save
-from .shape import Flatten
+from .shape import Flatten, Unflatten
 from .training import History, accuracy, fit, random_restarts
+from .training_view import TrainingView
 
 __all__ = [
     "Module", "Linear", "Sequential", "MLP", "Flatten", "ReLU", "LeakyReLU", "Tanh", "Sigmoid",
@@ -49,4 +70,7 @@ __all__ = [
     "Dropout", "BatchNorm1d", "LayerNorm", "Residual", "GaussianNoise", "l1_penalty",
     "l2_penalty", "weights_only", "max_norm_", "activity_l1", "activity_l2", "EarlyStopping",
     "fit", "History", "accuracy", "random_restarts", "gradient_norms",
+    "TrainingView",
+    "Conv2d", "ConvTranspose2d", "MaxPool2d", "AvgPool2d", "Unflatten", "GELU",
+    "Embedding", "RNNCell", "LSTMCell", "GRUCell", "RNN", "LSTM", "GRU", "MultiheadAttention",
 ]  # fmt: skip

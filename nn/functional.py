@@ -32,6 +32,12 @@ tanh = autograd.tanh
 sigmoid = autograd.sigmoid
 softmax = autograd.softmax
 log_softmax = autograd.log_softmax
+conv2d = autograd.conv2d
+conv_transpose2d = autograd.conv_transpose2d
+max_pool2d = autograd.max_pool2d
+avg_pool2d = autograd.avg_pool2d
+gelu = autograd.gelu
+scaled_dot_product_attention = autograd.scaled_dot_product_attention
 
 
 def step(x: Any) -> Value:
