@@ -12,9 +12,67 @@ from autograd.draw import draw_graph
 from autograd.functional import grad, value_and_grad
 from autograd.grad_mode import enable_grad, is_grad_enabled, no_grad
 from autograd.gradcheck import GradcheckError, gradcheck
+from autograd.ops.activations import (
+    elu,
+    hardtanh,
+    logsigmoid,
+    mish,
+    selu,
+    silu,
+    softplus,
+    softsign,
+)
 from autograd.ops.conv import conv2d, conv_transpose2d
+from autograd.ops.dtype import astype
+from autograd.ops.elementary import (
+    arccos,
+    arcsin,
+    arctan,
+    arctan2,
+    ceil,
+    cosh,
+    erf,
+    expm1,
+    floor,
+    hypot,
+    isfinite,
+    isnan,
+    log1p,
+    log2,
+    log10,
+    mod,
+    reciprocal,
+    round,
+    sign,
+    sinh,
+    square,
+    tan,
+)
+from autograd.ops.gather import gather, index_put, masked_fill, scatter_add, take_along_axis
 from autograd.ops.gelu import gelu
+from autograd.ops.layout import (
+    array_split,
+    diagonal,
+    expand_dims,
+    flip,
+    moveaxis,
+    pad,
+    permute,
+    repeat,
+    roll,
+    split,
+    squeeze,
+    tile,
+    trace,
+    tril,
+    triu,
+    unsqueeze,
+)
+from autograd.ops.linalg import dot, einsum, inner, kron, outer, svdvals, tensordot
 from autograd.ops.pooling import avg_pool2d, max_pool2d
+from autograd.ops.reductions_more import all, any, norm, prod, std
+from autograd.ops.scans import cumprod, cumsum, diff, logaddexp, logcumsumexp
+from autograd.ops.selection import argmax, argmin, argsort, sort, topk
 from autograd.random import generator, manual_seed
 from autograd.steps import Step, backward_steps
 from autograd.value import Value, apply, concatenate, linear, stack, where
@@ -53,6 +111,7 @@ div = _as_function(Value.__truediv__)
 pow = _as_function(Value.__pow__)  # noqa: A001
 matmul = _as_function(Value.__matmul__)
 neg = _as_function(Value.__neg__)
+swapaxes = _as_function(Value.swapaxes)
 
 __all__ = [
     "Value", "no_grad", "enable_grad", "is_grad_enabled", "grad", "value_and_grad", "gradcheck",
@@ -64,4 +123,15 @@ __all__ = [
     "mul", "div", "pow", "matmul", "neg", "draw_graph", "backward_steps", "Step",
     "conv2d", "conv_transpose2d", "max_pool2d", "avg_pool2d", "gelu",
     "scaled_dot_product_attention",
+    # the wider op set (issue 16)
+    "squeeze", "expand_dims", "unsqueeze", "swapaxes", "moveaxis", "permute", "repeat", "tile",
+    "flip", "roll", "split", "array_split", "pad", "tril", "triu", "diagonal", "trace",
+    "take_along_axis", "gather", "scatter_add", "masked_fill", "index_put",
+    "argmax", "argmin", "argsort", "sort", "topk",
+    "prod", "std", "norm", "any", "all", "cumsum", "cumprod", "logcumsumexp", "logaddexp", "diff",
+    "einsum", "tensordot", "outer", "inner", "dot", "kron", "svdvals",
+    "sign", "floor", "ceil", "round", "mod", "log1p", "expm1", "log2", "log10", "tan", "sinh",
+    "cosh", "arcsin", "arccos", "arctan", "arctan2", "erf", "square", "reciprocal", "hypot",
+    "isnan", "isfinite", "softplus", "elu", "selu", "silu", "mish", "hardtanh", "softsign",
+    "logsigmoid", "astype",
 ]  # fmt: skip
