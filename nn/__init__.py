@@ -19,6 +19,8 @@
   :func:`random_restarts`, :func:`gradient_norms`.
 - Pictures: :mod:`nn.plots` (decision boundaries, points by class, image grids; matplotlib),
   :class:`TrainingView` (watch training: loss, weights, boundary; live, .gif, .html).
+- Taking a model further: :func:`to_torch` / :func:`from_torch` (PyTorch, same weights),
+  :func:`export_onnx` (ONNX Runtime, Netron), ``.safetensors`` files in :func:`save`/:func:`load`.
 """
 
 from . import data, functional, init, logic, plots, scalar
@@ -58,8 +60,10 @@ from .regularization import (
     weights_only,
 )
 from .residual import Residual
+from .onnx_export import export_onnx
 from .serialization import load, save
 from .shape import Flatten, Unflatten
+from .torch_bridge import UnsupportedLayerError, from_torch, to_torch
 from .training import History, accuracy, fit, random_restarts
 from .training_view import TrainingView
 
@@ -70,6 +74,7 @@ __all__ = [
     "Dropout", "BatchNorm1d", "LayerNorm", "Residual", "GaussianNoise", "l1_penalty",
     "l2_penalty", "weights_only", "max_norm_", "activity_l1", "activity_l2", "EarlyStopping",
     "fit", "History", "accuracy", "random_restarts", "gradient_norms",
+    "to_torch", "from_torch", "export_onnx", "UnsupportedLayerError",
     "TrainingView",
     "Conv2d", "ConvTranspose2d", "MaxPool2d", "AvgPool2d", "Unflatten", "GELU",
     "Embedding", "RNNCell", "LSTMCell", "GRUCell", "RNN", "LSTM", "GRU", "MultiheadAttention",
