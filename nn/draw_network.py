@@ -88,6 +88,7 @@ def draw_network(
     label_weights: bool | None = None,
     max_neurons: int = 12,
     rankdir: str = "LR",
+    weight_scale: float | None = None,
 ) -> Drawing:
     """Draw ``model`` as layers of neurons joined by weights; returns a ``graphviz.Digraph``.
 
@@ -99,6 +100,9 @@ def draw_network(
     - ``max_neurons``: a layer with more neurons shows its first and last
       ``(max_neurons - 1) // 2`` and one "... n more" node between them.
     - ``rankdir``: "LR" (inputs on the left, default) or "TB" (inputs on top).
+    - ``weight_scale``: the |w| drawn with the widest arrow (larger ones are drawn as wide).
+      None (default): the largest |w| in this drawing. Pass one number to compare drawings of
+      the same network at different times (``nn.TrainingView`` does, frame to frame).
 
     Supports nn.Linear, nn.Sequential and nn.MLP (Linear layers with activation modules
     between them), nn.scalar.MLP/Layer/Neuron, nn.Perceptron and the nn.logic gates. It reads
@@ -116,7 +120,11 @@ def draw_network(
     if rankdir not in ("LR", "TB"):
         raise ValueError(f"draw_network: rankdir must be 'LR' or 'TB', got {rankdir!r}")
     columns = _columns(model)
-    return _draw(columns, show_weights, label_weights, int(max_neurons), rankdir)
+    if weight_scale is not None and not weight_scale > 0:
+        raise ValueError(
+            f"draw_network: weight_scale must be a positive number, got {weight_scale!r}"
+        )
+    return _draw(columns, show_weights, label_weights, int(max_neurons), rankdir, weight_scale)
 
 
 # ---------------------------------------------------------------------- model -> columns
@@ -292,6 +300,7 @@ def _draw(
     label_weights: bool | None,
     max_neurons: int,
     rankdir: str,
+    weight_scale: float | None = None,
 ) -> Drawing:
     shown = [_shown(column.size, max_neurons) for column in columns]
     names = [column.names or _default_names(i, columns) for i, column in enumerate(columns)]
@@ -314,7 +323,7 @@ def _draw(
                 if not np.isnan(b):
                     tip = f"bias of {names[index][j]}: b = {format_number(b)}"
                     arrows.append((f"c{index - 1}_bias", f"c{index}_{j}", b, tip))
-    largest = max((abs(w) for _, _, w, _ in arrows), default=0.0)
+    largest = weight_scale or max((abs(w) for _, _, w, _ in arrows), default=0.0)
     # Many arrows: thinner and a little transparent, so the crossings stay readable.
     crowded = len(arrows) > CROWDED
     widest = MAX_PEN * min(1.0, (CROWDED / len(arrows)) ** 0.5) if crowded else MAX_PEN
@@ -372,7 +381,8 @@ def _draw(
         attrs = {"tooltip": tip}
         if show_weights:
             colour = POSITIVE if weight > 0 else NEGATIVE if weight < 0 else CONSTANT
-            width = MIN_PEN + (widest - MIN_PEN) * abs(weight) / largest if largest else MIN_PEN
+            size = min(1.0, abs(weight) / largest) if largest else 0.0
+            width = MIN_PEN + (widest - MIN_PEN) * size
             attrs.update(color=colour + (TRANSLUCENT if crowded else ""), penwidth=f"{width:.2f}")
         if label_weights:
             attrs.update(label=format_number(weight), fontcolor=attrs.get("color", "#374151"))

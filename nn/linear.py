@@ -43,6 +43,15 @@ def check_size(owner: str, name: str, value: Any) -> int:
     return int(value)
 
 
+def _one_of(ours: str, value: Any, torch_name: str, torch_value: Any) -> Any:
+    """The size given as ``ours`` or by its PyTorch name, or an error for none or both."""
+    if value is not None and torch_value is not None:
+        raise TypeError(f"Linear: give {ours} or {torch_name} (its PyTorch name), not both")
+    if value is None and torch_value is None:
+        raise TypeError(f"Linear: missing {ours} (also accepted as {torch_name})")
+    return value if value is not None else torch_value
+
+
 class Linear(Module):
     """A fully connected layer: y = x Wᵀ + b, for inputs of shape ``(..., nin)``.
 
@@ -58,12 +67,25 @@ class Linear(Module):
     - a function ``f(weight)`` from :mod:`nn.init` (or your own) that fills W in place; b = 0.
 
     ``nn.MLP`` picks He or Xavier to match its activation.
+
+    PyTorch's keyword names work too: ``Linear(in_features=64, out_features=10)`` is
+    ``Linear(64, 10)``.
     """
 
     def __init__(
-        self, nin: int, nout: int, bias: bool = True, dtype: Any = np.float32, init: Init = None
+        self,
+        nin: int | None = None,
+        nout: int | None = None,
+        bias: bool = True,
+        dtype: Any = np.float32,
+        init: Init = None,
+        *,
+        in_features: int | None = None,
+        out_features: int | None = None,
     ) -> None:
         super().__init__()
+        nin = _one_of("nin", nin, "in_features", in_features)
+        nout = _one_of("nout", nout, "out_features", out_features)
         self.nin = check_size("Linear", "nin", nin)
         self.nout = check_size("Linear", "nout", nout)
         dtype = check_dtype("Linear", dtype)

@@ -19,10 +19,18 @@ inside lists, tuples and dicts — in the order they were assigned, so names are
 
 Attributes whose name starts with an underscore are private: they are never searched, so a
 module can keep a reference to another module or Value without owning it.
+
+Assigning a plain array or number where a parameter is (``layer.weight = np.ones((3, 2))``)
+raises a ``TypeError`` that shows the fix, as PyTorch does: it would silently turn the
+parameter into a constant that ``parameters()`` no longer lists, and training would leave it
+alone. Change the numbers in place with ``layer.weight.data[...] = array``, or assign a new
+parameter, ``autograd.Value(array)``; ``None`` removes it.
 """
 
 from __future__ import annotations
 
+import functools
+import inspect
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -45,6 +53,28 @@ class Module:
 
     def __init__(self) -> None:
         self.training = True
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Give every layer's constructor a clear error for a keyword it does not take (often a
+        PyTorch name, such as ``device=``): the message lists the names it does take."""
+        super().__init_subclass__(**kwargs)
+        if "__init__" in cls.__dict__:
+            cls.__init__ = _explain_keywords(cls.__dict__["__init__"])
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name[0] != "_" and value is not None:
+            current = self.__dict__.get(name)
+            if _is_parameter(current) and not _is_parameter(value):
+                _refuse(self, name, value, current)
+            if (
+                isinstance(current, list)
+                and current
+                and all(map(_is_parameter, current))
+                and isinstance(value, (list, tuple, np.ndarray))
+                and not any(map(_is_parameter, value))
+            ):
+                _refuse(self, name, value, current)
+        object.__setattr__(self, name, value)
 
     # ------------------------------------------------------------------ calling
     def forward(self, *args: Any, **kwargs: Any) -> Any:
@@ -250,6 +280,77 @@ class Module:
             lines.append(f"  ({name}): {text}")
         lines.append(")")
         return "\n".join(lines)
+
+
+# PyTorch keyword names a layer here does not take, and what to do instead.
+_TORCH_KEYWORDS = {
+    "device": "glassgrad computes on the CPU with numpy: leave device out",
+    "in_features": "glassgrad's name is nin",
+    "out_features": "glassgrad's name is nout",
+    "requires_grad": "set it on a parameter afterwards: layer.weight.requires_grad = False",
+    "inplace": "glassgrad never overwrites a layer's input: leave inplace out",
+}
+
+
+def _explain_keywords(init: Any) -> Any:
+    """Wrap a layer's ``__init__`` so that an unknown keyword names the ones it takes."""
+
+    @functools.wraps(init)
+    def __init__(self: Module, *args: Any, **kwargs: Any) -> None:
+        try:
+            init(self, *args, **kwargs)
+        except TypeError as error:
+            text = str(error)
+            marker = "got an unexpected keyword argument '"
+            if not text.startswith(init.__qualname__ + "()") or marker not in text:
+                raise  # raised by something else inside the constructor
+            word = text.split(marker, 1)[1].rstrip("'")
+            names = [
+                p.name
+                for p in inspect.signature(init).parameters.values()
+                if p.name != "self" and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+            ]
+            hint = _TORCH_KEYWORDS.get(word)
+            owner = type(self).__name__
+            raise TypeError(
+                f"{owner}() takes no keyword '{word}'"
+                + (f" ({hint})" if hint else "")
+                + (f"; {owner} takes: {', '.join(names)}" if names else f"; {owner}() takes none")
+            ) from None
+
+    return __init__
+
+
+Module.__init__ = _explain_keywords(Module.__init__)  # for layers without their own __init__
+
+
+def _is_parameter(value: Any) -> bool:
+    return isinstance(value, Value) and value.requires_grad
+
+
+def _refuse(module: Module, name: str, value: Any, current: Any) -> None:
+    """Raise the TypeError for ``module.<name> = value`` over the parameter(s) ``current``."""
+    owner = type(module).__name__
+    what = type(value).__name__
+    if isinstance(value, Value):
+        what = "a Value with requires_grad=False"
+    elif isinstance(value, np.ndarray):
+        what = "numpy.ndarray"
+    if isinstance(current, list):
+        raise TypeError(
+            f"cannot assign {what} to '{name}' of {owner}: '{name}' holds "
+            f"{len(current)} parameters, and plain numbers would drop them from parameters() "
+            f"(training would no longer change them). Set each one in place, e.g. "
+            f"`for p, v in zip(module.{name}, values): p.data = v`, or assign a list of "
+            f"autograd.Value(v)"
+        )
+    shape = f"shape {current.shape}" if current.ndim else "a scalar"
+    raise TypeError(
+        f"cannot assign {what} as parameter '{name}' of {owner} ({shape}): it would drop out "
+        f"of parameters() and training would no longer change it. Change its numbers in place "
+        f"with `module.{name}.data[...] = array` (`module.{name}.data = number` for a scalar), "
+        f"or assign a new parameter: `module.{name} = autograd.Value(array)`"
+    )
 
 
 def _walk(name: str, value: Any) -> Iterator[tuple[str, Value | Module]]:
