@@ -15,8 +15,9 @@
   :class:`Unflatten` :class:`GELU`.
 - Sequences: :class:`Embedding`, :class:`RNNCell` :class:`LSTMCell` :class:`GRUCell`,
   :class:`RNN` :class:`LSTM` :class:`GRU`, :class:`MultiheadAttention`.
-- Training: :func:`fit` (returns a :class:`History`), :class:`EarlyStopping`, :func:`accuracy`,
-  :func:`random_restarts`, :func:`gradient_norms`.
+- Training: :func:`fit` (returns a :class:`History`), :class:`Callback`,
+  :class:`EarlyStopping`, :class:`Diagnostics`, :func:`accuracy`, :func:`random_restarts`,
+  :func:`gradient_norms`.
 - Pictures: :mod:`nn.plots` (decision boundaries, points by class, image grids; matplotlib),
   :class:`TrainingView` (watch training: loss, weights, boundary; live, .gif, .html).
 - Taking a model further: :func:`to_torch` / :func:`from_torch` (PyTorch, same weights),
@@ -37,14 +38,19 @@ from .activations import (
     Tanh,
 )
 from .attention import MultiheadAttention
+from .callbacks import Callback
 from .containers import MLP, Sequential
 from .conv import Conv2d, ConvTranspose2d
+from .diagnostics import Diagnostics
 from .draw_network import draw_network
 from .dropout import Dropout
 from .early_stopping import EarlyStopping
 from .embedding import Embedding
+from .fit import fit
 from .gradients import gradient_norms
+from .history import History
 from .linear import Linear
+from .metrics import accuracy
 from .module import Module
 from .noise import GaussianNoise
 from .normalization import BatchNorm1d, LayerNorm
@@ -60,11 +66,11 @@ from .regularization import (
     weights_only,
 )
 from .residual import Residual
+from .restarts import random_restarts
 from .onnx_export import export_onnx
 from .serialization import load, save
 from .shape import Flatten, Unflatten
 from .torch_bridge import UnsupportedLayerError, from_torch, to_torch
-from .training import History, accuracy, fit, random_restarts
 from .training_view import TrainingView
 
 __all__ = [
@@ -73,7 +79,7 @@ __all__ = [
     "functional", "init", "logic", "scalar", "data", "draw_network", "plots",
     "Dropout", "BatchNorm1d", "LayerNorm", "Residual", "GaussianNoise", "l1_penalty",
     "l2_penalty", "weights_only", "max_norm_", "activity_l1", "activity_l2", "EarlyStopping",
-    "fit", "History", "accuracy", "random_restarts", "gradient_norms",
+    "fit", "History", "accuracy", "random_restarts", "gradient_norms", "Callback", "Diagnostics",
     "to_torch", "from_torch", "export_onnx", "UnsupportedLayerError",
     "TrainingView",
     "Conv2d", "ConvTranspose2d", "MaxPool2d", "AvgPool2d", "Unflatten", "GELU",

@@ -9,11 +9,14 @@ from typing import Any
 
 import numpy as np
 
+from autograd.checks import check_choice, check_int, check_number
+
+from .callbacks import Callback, monitored_key
 from .module import Module
 from .serialization import save
 
 
-class EarlyStopping:
+class EarlyStopping(Callback):
     """Watch a validation score once per epoch; say when to stop, and restore the best weights.
 
     Training error keeps falling while validation error, after a while, rises again: the model
@@ -21,12 +24,12 @@ class EarlyStopping:
     validation epoch and stops once ``patience`` epochs in a row brought no improvement::
 
         stopper = nn.EarlyStopping(patience=5)
-        for epoch in range(200):
+        for epoch in range(1, 201):
             train_one_epoch(model)
             if stopper.step(validation_loss(model), model):
                 break            # model now holds the weights of epoch stopper.best_epoch
 
-    or ``nn.fit(..., callbacks=[stopper])``.
+    or ``nn.fit(..., callbacks=[stopper])`` (it is an :class:`nn.Callback`).
 
     - An epoch *improves* when its value beats the best so far by more than ``min_delta``:
       ``value < best − min_delta`` (``mode="min"``, for losses) or ``value > best + min_delta``
@@ -38,11 +41,12 @@ class EarlyStopping:
     - ``monitor`` (for :func:`nn.fit`): the history entry to watch, e.g. ``"val_accuracy"``
       with ``mode="max"``; by default ``"val_loss"``, or ``"loss"`` without validation data.
 
-    Attributes: ``best`` (the best value), ``best_epoch`` (0-based index of that epoch among
-    the calls to :meth:`step` — with ``nn.fit``, the index into the history lists),
-    ``stopped_epoch`` (index of the epoch that stopped training, or None), ``counter`` (epochs
-    since the last improvement), ``best_state`` (the copied state dict). Using the instance
-    with a different model starts it afresh.
+    Epochs are numbered from 1, as in ``History.epochs``: the first call to :meth:`step` is
+    epoch 1 (with ``nn.fit``, the history's value of that epoch is ``history[key][epoch - 1]``).
+    Attributes: ``best`` (the best value), ``best_epoch`` (the epoch it came from),
+    ``stopped_epoch`` (the epoch that stopped training, or None), ``counter`` (epochs since the
+    last improvement), ``best_state`` (the copied state dict). Using the instance with a
+    different model starts it afresh.
     """
 
     def __init__(
@@ -54,29 +58,17 @@ class EarlyStopping:
         checkpoint: str | os.PathLike | None = None,
         monitor: str | None = None,
     ) -> None:
-        if isinstance(patience, bool) or not isinstance(patience, (int, np.integer)):
-            raise TypeError(f"EarlyStopping: patience must be an int, got {patience!r}")
-        if patience < 0:
-            raise ValueError(f"EarlyStopping: patience must be >= 0 epochs, got {patience}")
-        if isinstance(min_delta, bool) or not isinstance(min_delta, (int, float, np.number)):
-            raise TypeError(f"EarlyStopping: min_delta must be a number, got {min_delta!r}")
-        if not min_delta >= 0:
-            raise ValueError(
-                f"EarlyStopping: min_delta must be >= 0 (the least change that counts as an "
-                f"improvement, in either mode), got {min_delta}"
-            )
-        if mode not in ("min", "max"):
-            raise ValueError(
-                f"EarlyStopping: mode must be 'min' (for losses) or 'max' (for accuracies), "
-                f"got {mode!r}"
-            )
+        name = "EarlyStopping"
+        self.patience = check_int(name, "patience", patience, low=0, fix="epochs to wait")
+        self.min_delta = check_number(
+            name, "min_delta", min_delta,
+            fix="the least change that counts as an improvement, in either mode",
+        )  # fmt: skip
+        self.mode = check_choice(name, "mode", mode, ("min", "max"))
         if monitor is not None and not isinstance(monitor, str):
             raise TypeError(f"EarlyStopping: monitor must be a history key such as 'val_loss', "
                             f"got {monitor!r}")  # fmt: skip
-        self.patience = int(patience)
-        self.min_delta = float(min_delta)
         self.restore_best = bool(restore_best)
-        self.mode = mode
         self.checkpoint = checkpoint
         self.monitor = monitor
         self.reset()
@@ -87,7 +79,7 @@ class EarlyStopping:
         self.best_epoch: int | None = None
         self.stopped_epoch: int | None = None
         self.counter = 0
-        self.epoch = -1  # index of the last epoch seen
+        self.epoch = 0  # the last epoch seen (the first call to step is epoch 1)
         self.best_state: dict[str, np.ndarray] | None = None
         self._model: weakref.ref[Module] | None = None
 
@@ -134,6 +126,30 @@ class EarlyStopping:
                 self.restore(model)
             return True
         return False
+
+    # ------------------------------------------------------------------ as an nn.fit callback
+    def on_train_begin(self, model: Any, optimizer: Any, history: Any) -> None:
+        """Check that ``fit`` records the monitored key, before any training."""
+        if self.monitor is not None and self.monitor not in history:
+            raise ValueError(
+                f"fit: EarlyStopping monitors {self.monitor!r}, which fit does not record "
+                f"here; it records {sorted(history)}"
+            )
+
+    def on_epoch_end(
+        self, epoch: int, logs: dict[str, float], model: Any, optimizer: Any, history: Any
+    ) -> bool:
+        """One :meth:`step` with the epoch's monitored value (``monitor``, else the
+        validation loss, else the training loss)."""
+        return self.step(logs[self.monitor or monitored_key(logs)], model)
+
+    def on_train_end(self, model: Any, optimizer: Any, history: Any) -> None:
+        """With ``restore_best``, put the best weights back — also when the epochs ran out
+        before patience did — and note their epoch in ``history.restored_epoch``."""
+        if self.restore_best and self.restore(model):  # a no-op copy if step() just did it
+            # The best epoch lies `counter` epochs before the last; it may predate this run.
+            restored = len(history.get("loss", ())) - self.counter
+            history.restored_epoch = restored if restored >= 1 else None
 
     def restore(self, model: Module) -> bool:
         """Load the best weights seen into ``model``; False if there are none yet."""

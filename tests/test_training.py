@@ -49,7 +49,8 @@ def test_early_stopping_stops_after_patience_and_restores_the_best_weights():
     stopper = nn.EarlyStopping(patience=3)
     stopped = run_stopper(stopper, [1.0, 0.8, 0.9, 0.85, 0.95, 0.1, 0.1], model)
     assert stopped == 4  # epochs 2, 3, 4 did not beat 0.8
-    assert stopper.stopped_epoch == 4 and stopper.best_epoch == 1 and stopper.best == 0.8
+    # epochs count from 1: the fifth call stopped; the second was the best
+    assert stopper.stopped_epoch == 5 and stopper.best_epoch == 2 and stopper.best == 0.8
     assert stopper.counter == 3
     np.testing.assert_array_equal(model.weight.data, 1.0)  # epoch 1's weights are back
 
@@ -59,11 +60,11 @@ def test_early_stopping_min_delta_mode_max_and_nan():
     stopper = nn.EarlyStopping(patience=2, min_delta=0.05)
     # 0.97 and 0.93 improve on 1.0 by less than 0.05 + ... : only 0.9 counts
     assert run_stopper(stopper, [1.0, 0.97, 0.9, 0.86, 0.87], model) == 4
-    assert stopper.best_epoch == 2
+    assert stopper.best_epoch == 3
     np.testing.assert_array_equal(model.weight.data, 2.0)
     stopper = nn.EarlyStopping(patience=2, mode="max")
     assert run_stopper(stopper, [0.5, 0.7, 0.6, 0.8, 0.8, 0.79], model) == 5
-    assert stopper.best == 0.8 and stopper.best_epoch == 3
+    assert stopper.best == 0.8 and stopper.best_epoch == 4
     stopper = nn.EarlyStopping(patience=1)
     assert run_stopper(stopper, [1.0, math.nan], model) == 1  # NaN never improves
     np.testing.assert_array_equal(model.weight.data, 0.0)
@@ -84,7 +85,7 @@ def test_early_stopping_starts_afresh_for_another_model_and_checks_arguments():
     stopper = nn.EarlyStopping(patience=5)
     stopper.step(0.1, first)
     stopper.step(5.0, second)  # a different model: the best of `first` must not count
-    assert stopper.best == 5.0 and stopper.best_epoch == 0
+    assert stopper.best == 5.0 and stopper.best_epoch == 1
     with pytest.raises(ValueError, match="mode"):
         nn.EarlyStopping(3, mode="lowest")
     with pytest.raises(ValueError, match="patience"):
@@ -154,12 +155,12 @@ def test_fit_callbacks_schedulers_and_a_stopping_function():
 
     def stop_after_five(epoch, history, model_):
         calls.append((epoch, len(history["loss"]), model_ is model))
-        return epoch == 4
+        return epoch == 5  # epochs count from 1
 
     history = nn.fit(model, nn.F.cross_entropy, opt, loader, val=val, epochs=20,
                      callbacks=[schedule, plateau, stop_after_five], progress=False)  # fmt: skip
-    assert len(history["loss"]) == 5 and history.stopped_epoch == 4
-    assert calls == [(e, e + 1, True) for e in range(5)]
+    assert len(history["loss"]) == 5 and history.stopped_epoch == 5
+    assert calls == [(e, e, True) for e in range(1, 6)]
     assert history["lr"] == [0.05, 0.05, 0.025, 0.025, 0.0125]  # the lr each epoch trained at
     assert plateau.best == min(history["val_loss"])  # it was given the validation losses
 
@@ -175,9 +176,9 @@ def test_fit_with_early_stopping_restores_the_best_epoch():
     history = nn.fit(model, nn.F.cross_entropy, opt, loader, val=(Xv, yv), epochs=300,
                      callbacks=[stopper], progress=False)  # fmt: skip
     epochs = len(history["loss"])
-    assert epochs < 300 and history.stopped_epoch == epochs - 1
-    best = int(np.argmin(history["val_loss"]))
-    assert history.restored_epoch == stopper.best_epoch == best == epochs - 1 - 5
+    assert epochs < 300 and history.stopped_epoch == epochs == stopper.stopped_epoch
+    best = int(np.argmin(history["val_loss"]))  # an index: epoch best + 1
+    assert history.restored_epoch == stopper.best_epoch == best + 1 == epochs - 5
     with autograd.no_grad():
         val_loss = nn.F.cross_entropy(model(Xv), yv).item()
     assert val_loss == pytest.approx(history["val_loss"][best], rel=1e-6)
@@ -202,7 +203,7 @@ def test_fit_restores_the_best_weights_when_the_epochs_run_out():
                      progress=False)  # fmt: skip
     assert history["val_score"] == [0.1, 0.9, 0.3, 0.2]
     assert history.stopped_epoch is None
-    assert history.restored_epoch == stopper.best_epoch == 1
+    assert history.restored_epoch == stopper.best_epoch == 2  # the second epoch, val 0.9
     for name, value in model.state_dict().items():
         np.testing.assert_array_equal(value, weights[1][name])
     assert not np.array_equal(weights[1]["0.weight"], weights[3]["0.weight"])
@@ -267,13 +268,14 @@ def test_history_plot_returns_axes():
     import matplotlib.pyplot as plt
 
     history = nn.History(loss=[1.0, 0.5, 0.4], val_loss=[1.1, 0.7, 0.8], accuracy=[0.5, 0.8, 0.9])
-    history.restored_epoch = 1
+    history.restored_epoch = 2
     ax = history.plot()
     assert [line.get_label() for line in ax.get_lines()][:2] == ["training loss", "validation loss"]
     np.testing.assert_array_equal(ax.get_lines()[1].get_ydata(), [1.1, 0.7, 0.8])
     assert ax.get_xlabel() == "epoch"
     ax2 = history.plot("accuracy")
     assert [line.get_label() for line in ax2.get_lines()] == ["training accuracy", "best epoch"]
+    assert ax2.get_lines()[1].get_xdata()[0] == 2  # the restored epoch, on the epoch axis
     with pytest.raises(KeyError, match="val_accuracy"):
         history.plot(["val_accuracy"])
     plt.close("all")
@@ -317,7 +319,7 @@ def test_random_restarts_scores_a_history_by_its_final_weights():
         nn.History(loss=[0.1, 0.1], val_loss=[0.3, 0.8]),  # restored epoch 0: 0.3
         nn.History(loss=[0.2, 0.05]),  # no validation: the training loss, 0.05
     ]
-    histories[1].restored_epoch = 0
+    histories[1].restored_epoch = 1  # the first epoch
     results = iter(histories)
     best, scores = nn.random_restarts(lambda: nn.Linear(1, 1), lambda m: next(results), 3)
     assert scores == [0.5, 0.3, 0.05]
