@@ -533,6 +533,41 @@ for _label, _shapes, _axis in [
 case("Stack", "with-constants", lambda a, b: ag.stack([a, 3.0, b]), normal(SCALAR), 0.5)
 
 
+# ------------------------------------------------------------- convolution and pooling
+# (swept further, and against PyTorch, in tests/test_conv.py and tests/test_pooling.py)
+case("Conv2d", "plain", lambda x, w, b: ag.conv2d(x, w, b), normal((2, 2, 5, 5)),
+     normal((3, 2, 3, 3)), normal((3,)))  # fmt: skip
+case("Conv2d", "stride-padding", lambda x, w: ag.conv2d(x, w, None, 2, 1), normal((1, 2, 6, 5)),
+     normal((2, 2, 3, 3)))  # fmt: skip
+case("Conv2d", "dilation-pairs", lambda x, w, b: ag.conv2d(x, w, b, (1, 2), (2, 1), (2, 1)),
+     normal((1, 1, 6, 7)), normal((2, 1, 2, 3)), normal((2,)))  # fmt: skip
+case("Conv2d", "1x1", lambda x, w: ag.conv2d(x, w), normal((2, 3, 3, 3)), normal((2, 3, 1, 1)))
+case("Conv2d", "constant-input", lambda w: ag.conv2d(_C34.reshape(1, 1, 3, 4), w),
+     normal((2, 1, 2, 2)))  # fmt: skip
+case("ConvTranspose2d", "plain", lambda x, w, b: ag.conv_transpose2d(x, w, b),
+     normal((2, 2, 3, 3)), normal((2, 3, 3, 3)), normal((3,)))  # fmt: skip
+case("ConvTranspose2d", "stride-output-padding",
+     lambda x, w: ag.conv_transpose2d(x, w, None, 2, 1, 1), normal((1, 2, 3, 3)),
+     normal((2, 1, 3, 3)))  # fmt: skip
+case("ConvTranspose2d", "dilation",
+     lambda x, w, b: ag.conv_transpose2d(x, w, b, (2, 1), 0, 0, dilation=(1, 2)),
+     normal((1, 1, 3, 2)), normal((1, 2, 2, 3)), normal((2,)))  # fmt: skip
+case("ConvTranspose2d", "kernel4-stride2", lambda x, w: ag.conv_transpose2d(x, w, None, 2, 1),
+     normal((1, 2, 2, 2)), normal((2, 1, 4, 4)))  # fmt: skip
+case("ConvTranspose2d", "1x1", lambda x, w: ag.conv_transpose2d(x, w), normal((2, 3, 2, 2)),
+     normal((3, 2, 1, 1)))  # fmt: skip
+case("MaxPool2d", "2x2", lambda x: ag.max_pool2d(x, 2), distinct((2, 2, 4, 4)))
+case("MaxPool2d", "overlap-padding", lambda x: ag.max_pool2d(x, 3, 1, 1), distinct((1, 2, 4, 5)))
+case("MaxPool2d", "stride2-padding", lambda x: ag.max_pool2d(x, 3, 2, 1), distinct((1, 1, 5, 5)))
+case("MaxPool2d", "pairs", lambda x: ag.max_pool2d(x, (2, 3), (1, 2)), distinct((1, 2, 4, 7)))
+case("MaxPool2d", "whole-image", lambda x: ag.max_pool2d(x, 3), distinct((2, 1, 3, 3)))
+case("AvgPool2d", "2x2", lambda x: ag.avg_pool2d(x, 2), normal((2, 2, 4, 4)))
+case("AvgPool2d", "overlap-padding", lambda x: ag.avg_pool2d(x, 3, 1, 1), normal((1, 2, 4, 5)))
+case("AvgPool2d", "stride2-padding", lambda x: ag.avg_pool2d(x, 3, 2, 1), normal((1, 1, 5, 5)))
+case("AvgPool2d", "pairs", lambda x: ag.avg_pool2d(x, (2, 3), (1, 2)), normal((1, 2, 4, 7)))
+case("AvgPool2d", "whole-image", lambda x: ag.avg_pool2d(x, 3), normal((2, 1, 3, 3)))
+
+
 def _param(c: Case, also: str = "") -> Any:
     reason = c.xfail or also
     marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
@@ -593,7 +628,9 @@ def test_gradient_has_input_shape_and_type(c: Case) -> None:
 def test_every_primitive_has_a_gradcheck_case() -> None:
     """A primitive added to autograd.ops without a case here fails this test."""
     engine = {name for name, cls in PRIMITIVES.items() if cls.__module__.startswith("autograd.")}
-    covered = {c.op for c in CASES}
+    from tests.test_ops_more import CASES as MORE_CASES  # the op families of issue 16
+
+    covered = {c.op for c in CASES} | {c.op for c in MORE_CASES if c.op in PRIMITIVES}
     assert engine, "no primitives registered"
     assert covered <= set(PRIMITIVES), f"cases name unknown ops: {covered - set(PRIMITIVES)}"
     missing = engine - covered

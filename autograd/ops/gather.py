@@ -29,9 +29,14 @@ def _value(x: Any) -> Value:
     return x if isinstance(x, Value) else Value(x, requires_grad=False)
 
 
-def _full_index(indices: np.ndarray, axis: int, shape: tuple[int, ...], op: str) -> tuple:
+def _full_index(
+    indices: np.ndarray, axis: int, shape: tuple[int, ...], op: str, broadcast: bool = False
+) -> tuple:
     """The integer-array index that picks ``indices`` along ``axis`` and the matching
-    position along every other axis: ``x[that] == np.take_along_axis(x, indices, axis)``."""
+    position along every other axis: ``x[that] == np.take_along_axis(x, indices, axis)``.
+
+    ``broadcast``: numpy's rule (a size-1 axis of ``indices`` is copied to the array's
+    length); else PyTorch's (the result has the shape of ``indices``)."""
     ndim = len(shape)
     if indices.ndim != ndim:
         raise ValueError(
@@ -41,7 +46,13 @@ def _full_index(indices: np.ndarray, axis: int, shape: tuple[int, ...], op: str)
     if indices.dtype.kind not in "iu":
         raise TypeError(f"{op}: indices must be integers, got dtype {indices.dtype}")
     axis %= ndim
-    grids = np.ogrid[tuple(slice(n) for n in indices.shape)]
+    sizes = indices.shape
+    if broadcast:  # every axis but ``axis`` follows the broadcast of indices and array
+        others = np.broadcast_shapes(
+            sizes[:axis] + (1,) + sizes[axis + 1 :], shape[:axis] + (1,) + shape[axis + 1 :]
+        )
+        sizes = others[:axis] + (sizes[axis],) + others[axis + 1 :]
+    grids = np.ogrid[tuple(slice(n) for n in sizes)]
     return tuple(indices if i == axis else grids[i] for i in range(ndim))
 
 
@@ -53,12 +64,16 @@ def take_along_axis(x: Any, indices: Any, axis: int) -> Value:
     """
     x = _value(x)
     indices = np.asarray(getattr(indices, "data", indices))
-    return x[_full_index(indices, axis, x.shape, "take_along_axis")]
+    return x[_full_index(indices, axis, x.shape, "take_along_axis", broadcast=True)]
 
 
 def gather(x: Any, axis: int, indices: Any) -> Value:
-    """PyTorch's ``gather(input, dim, index)``: ``take_along_axis(x, indices, axis)``."""
-    return take_along_axis(x, indices, axis)
+    """PyTorch's ``gather(input, dim, index)``: ``take_along_axis(x, indices, axis)``, except
+    that the result has the shape of ``indices`` (an axis of ``indices`` may be shorter than
+    the array's; numpy would broadcast a size-1 axis instead)."""
+    x = _value(x)
+    indices = np.asarray(getattr(indices, "data", indices))
+    return x[_full_index(indices, axis, x.shape, "gather")]
 
 
 def scatter_add(x: Any, axis: int, indices: Any, src: Any) -> Value:
