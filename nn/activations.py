@@ -97,3 +97,20 @@ class Identity(Module):
 
     def forward(self, x: Any) -> Any:
         return x
+
+
+class GELU(Module):
+    """x·Φ(x) = ½x(1 + erf(x/√2)), Φ the standard normal CDF: a smooth ReLU (transformers'
+    usual choice). ``approximate="tanh"`` uses ½x(1 + tanh(√(2/π)(x + 0.044715x³))), as PyTorch."""
+
+    def __init__(self, approximate: str = "none") -> None:
+        super().__init__()
+        if approximate not in ("none", "tanh"):
+            raise ValueError(f"GELU: approximate must be 'none' or 'tanh', got {approximate!r}")
+        self.approximate = approximate
+
+    def forward(self, x: Any) -> Value:
+        return F.gelu(x, self.approximate)
+
+    def extra_repr(self) -> str:
+        return f"approximate={self.approximate!r}" if self.approximate != "none" else ""

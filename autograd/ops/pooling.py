@@ -1,0 +1,149 @@
+"""Pooling primitives: ``max_pool2d`` and ``avg_pool2d`` on (N, C, H, W).
+
+Pooling slides a kh×kw window over each channel separately (stride ``s``, padding ``pad``)
+and keeps one number per stop::
+
+    max:  y[n, c, i, j] = max_{p,q}  x_pad[n, c, i·s + p, j·s + q]      (padding with −∞)
+    avg:  y[n, c, i, j] = 1/(kh·kw) · Σ_{p,q} x_pad[n, c, i·s + p, j·s + q]   (padding with 0)
+
+The average always divides by kh·kw, padded zeros included (PyTorch's default
+``count_include_pad=True``). The windows are a strided view of the input
+(:func:`autograd.ops.conv.windows`), so the forward is one reduction over the last two axes;
+the loops over output positions are in :mod:`autograd.ops.conv_reference`.
+
+Gradients: the max passes each output's gradient to the one input that won its window (the
+first one on a tie, as PyTorch); the average spreads it evenly, g/(kh·kw), over the window.
+Windows overlap when s < k, so the shares are added up: a loop over the kh·kw offsets adds one
+strided slice at a time (the same col2im as the convolution's).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from autograd.ops.conv import pair, windows
+from autograd.ops.generic import raw, scale
+from autograd.ops.primitive import Primitive
+from autograd.ops.shape import scatter_add
+from autograd.value import Value, apply
+
+Pair = tuple[int, int]
+
+
+def _spread(pieces, shape, kernel, stride, padding, dtype):
+    """Add ``pieces(p, q)`` — an (N, C, OH, OW) share for kernel offset (p, q) — onto an
+    (N, C, H, W) image at the positions window offset (p, q) read from; padding cropped."""
+    n, c, h, w = shape
+    (kh, kw), (sh, sw), (ph, pw) = kernel, stride, padding
+    padded = (n, c, h + 2 * ph, w + 2 * pw)
+    total = None
+    for p in range(kh):
+        for q in range(kw):
+            piece = pieces(p, q)
+            oh, ow = piece.shape[2:]
+            index = (
+                slice(None),
+                slice(None),
+                slice(p, p + sh * (oh - 1) + 1, sh),
+                slice(q, q + sw * (ow - 1) + 1, sw),
+            )
+            if isinstance(piece, Value):  # recorded backward: a differentiable scatter
+                part = scatter_add(piece, index, np.empty(padded, dtype))
+                total = part if total is None else total + part
+            else:
+                if total is None:
+                    total = np.zeros(padded, dtype)
+                total[index] += piece
+    return total[:, :, ph : ph + h, pw : pw + w]
+
+
+class MaxPool2d(Primitive):
+    """y[n, c, i, j] = max of x's window at (i, j) (padding counts as −∞).
+
+    ∂L/∂x = g routed to each window's (first) maximum, summed where windows overlap.
+    """
+
+    symbol = "max_pool2d"
+
+    def forward(x, *, kernel_size, stride, padding):
+        view = windows(x, kernel_size, stride, padding, (1, 1), fill=-np.inf)
+        flat = view.reshape(*view.shape[:4], -1)  # (N, C, OH, OW, kh·kw), a copy
+        winner = flat.argmax(axis=-1)  # first maximum on ties
+        y = np.take_along_axis(flat, winner[..., None], axis=-1)[..., 0]
+        return y, {"winner": winner}
+
+    def vjp_x(g, y, x, *, kernel_size, stride, padding, winner):
+        kw = kernel_size[1]
+        return _spread(
+            lambda p, q: scale(g, winner == p * kw + q),
+            raw(x).shape, kernel_size, stride, padding, raw(x).dtype,
+        )  # fmt: skip
+
+
+class AvgPool2d(Primitive):
+    """y[n, c, i, j] = mean of x's zero-padded window at (i, j), always over kh·kw numbers.
+
+    ∂L/∂x = g/(kh·kw) added to every position of each window.
+    """
+
+    symbol = "avg_pool2d"
+
+    def forward(x, *, kernel_size, stride, padding):
+        view = windows(x, kernel_size, stride, padding, (1, 1))
+        total = view.sum(axis=(4, 5))
+        total *= x.dtype.type(1.0 / (kernel_size[0] * kernel_size[1]))
+        return total
+
+    def vjp_x(g, y, x, *, kernel_size, stride, padding):
+        share = g * raw(x).dtype.type(1.0 / (kernel_size[0] * kernel_size[1]))
+        return _spread(lambda p, q: share, raw(x).shape, kernel_size, stride, padding, raw(x).dtype)
+
+
+def _pool_settings(op: str, x: Any, kernel_size: Any, stride: Any, padding: Any):
+    k = pair(kernel_size, "kernel_size", op, 1)
+    s = k if stride is None else pair(stride, "stride", op, 1)
+    p = pair(padding, "padding", op, 0)
+    shape = np.shape(raw(x))
+    if len(shape) != 4:
+        fix = " — add the batch axis with x.reshape(1, *x.shape)" if len(shape) == 3 else ""
+        raise ValueError(f"{op}: input must be 4-d (N, C, H, W), got shape {shape}{fix}")
+    if np.asarray(raw(x)).dtype.kind != "f":
+        raise TypeError(f"{op}: input must be floating point, got {np.asarray(raw(x)).dtype}")
+    for axis, size, ki, pi in zip(("height", "width"), shape[2:], k, p, strict=True):
+        if pi > ki // 2:
+            raise ValueError(
+                f"{op}: padding {pi} along the {axis} is more than half the kernel ({ki}); "
+                "a window could see only padding — use padding ≤ kernel_size // 2"
+            )
+        if ki > size + 2 * pi:
+            raise ValueError(
+                f"{op}: kernel {ki} along the {axis} is larger than the padded input "
+                f"({size} + 2·{pi}) of shape {shape}; use a smaller kernel or more padding"
+            )
+    return k, s, p
+
+
+def max_pool2d(
+    x: Any, kernel_size: int | Pair, stride: int | Pair | None = None, padding: int | Pair = 0
+) -> Value:
+    """The maximum of each kh×kw window of each channel of ``x`` (N, C, H, W).
+
+    ``stride`` defaults to ``kernel_size`` (windows side by side); ``padding`` adds −∞ borders
+    (at most half the kernel). Output (N, C, OH, OW), OH = ⌊(H + 2·pad − kh)/stride⌋ + 1.
+    """
+    k, s, p = _pool_settings("max_pool2d", x, kernel_size, stride, padding)
+    return apply(MaxPool2d, x, kernel_size=k, stride=s, padding=p)
+
+
+def avg_pool2d(
+    x: Any, kernel_size: int | Pair, stride: int | Pair | None = None, padding: int | Pair = 0
+) -> Value:
+    """The mean of each kh×kw window of each channel of ``x`` (N, C, H, W).
+
+    Padding adds zeros and they count: the divisor is always kh·kw (PyTorch's
+    ``count_include_pad=True``). ``stride`` defaults to ``kernel_size``.
+    """
+    k, s, p = _pool_settings("avg_pool2d", x, kernel_size, stride, padding)
+    return apply(AvgPool2d, x, kernel_size=k, stride=s, padding=p)

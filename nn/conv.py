@@ -1,0 +1,185 @@
+"""Convolution layers: ``Conv2d`` and ``ConvTranspose2d``, with PyTorch's names and shapes.
+
+A convolution layer holds one small kernel per (output channel, input channel) pair and slides
+it over the image, so the same few weights are used at every position (*weight sharing*): a
+3×3 kernel from 1 channel to 8 has 8·(1·3·3 + 1) = 80 parameters however large the image,
+where a dense layer from an 8×8 image to 8·6·6 outputs has (64 + 1)·288 = 18 720.
+
+Both layers start as PyTorch's do — weight ~ U(−1/√fan_in, 1/√fan_in), PyTorch's
+``kaiming_uniform_(a=√5)``, and the bias from the same range — so a PyTorch ``state_dict``
+loads unchanged and the two frameworks draw from the same distribution.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from autograd import Value
+from autograd.ops.conv import conv2d, conv_transpose2d, pair
+
+from . import init as nn_init
+from .linear import check_dtype, check_size
+from .module import Module
+
+
+def _reset(weight: Value, bias: Value | None) -> None:
+    """PyTorch's default: kaiming_uniform(a=√5) — U(±1/√fan_in) — and bias U(±1/√fan_in)."""
+    nn_init.kaiming_uniform(weight, a=math.sqrt(5.0), nonlinearity="leaky_relu")
+    if bias is not None:
+        fan_in, _ = nn_init.fan_in_and_fan_out(weight.shape)
+        bound = 1.0 / math.sqrt(fan_in)
+        nn_init.uniform(bias, -bound, bound)
+
+
+class Conv2d(Module):
+    """2-d convolution over (N, C, H, W) images: y = conv2d(x, weight) + bias.
+
+    ``weight`` is (out_channels, in_channels, kh, kw) and ``bias`` (out_channels,), as in
+    ``torch.nn.Conv2d``; ``stride``, ``padding`` (zeros) and ``dilation`` are ints or
+    (height, width) pairs. Output height ⌊(H + 2·padding − dilation·(kh − 1) − 1)/stride⌋ + 1.
+    """
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: int | tuple[int, int],
+        stride: int | tuple[int, int] = 1,
+        padding: int | tuple[int, int] = 0,
+        dilation: int | tuple[int, int] = 1,
+        *,
+        bias: bool = True,
+        dtype: Any = np.float32,
+    ) -> None:
+        super().__init__()
+        self.in_channels = check_size("Conv2d", "in_channels", in_channels)
+        self.out_channels = check_size("Conv2d", "out_channels", out_channels)
+        self.kernel_size = pair(kernel_size, "kernel_size", "Conv2d", 1)
+        self.stride = pair(stride, "stride", "Conv2d", 1)
+        self.padding = pair(padding, "padding", "Conv2d", 0)
+        self.dilation = pair(dilation, "dilation", "Conv2d", 1)
+        dtype = check_dtype("Conv2d", dtype)
+        shape = (self.out_channels, self.in_channels, *self.kernel_size)
+        self.weight = Value(np.zeros(shape, dtype), label="weight")
+        self.bias = Value(np.zeros(self.out_channels, dtype), label="bias") if bias else None
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """Fresh weights from PyTorch's default distribution (see the module docstring)."""
+        _reset(self.weight, self.bias)
+
+    def forward(self, x: Any) -> Value:
+        return conv2d(x, self.weight, self.bias, self.stride, self.padding, self.dilation)
+
+    def output_shape(self, shape: tuple[int, ...]) -> tuple[int, ...]:
+        """The output shape for an input of shape (N, C, H, W)."""
+        *lead, h, w = shape
+        size = [
+            (n + 2 * p - d * (k - 1) - 1) // s + 1
+            for n, k, s, p, d in zip(
+                (h, w), self.kernel_size, self.stride, self.padding, self.dilation, strict=True
+            )
+        ]
+        return (*lead[:-1], self.out_channels, *size)
+
+    def extra_repr(self) -> str:
+        text = (
+            f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+            f"stride={self.stride}"
+        )
+        if self.padding != (0, 0):
+            text += f", padding={self.padding}"
+        if self.dilation != (1, 1):
+            text += f", dilation={self.dilation}"
+        if self.bias is None:
+            text += ", bias=False"
+        return text
+
+
+class ConvTranspose2d(Module):
+    """Transposed convolution (conv2d's adjoint, an upsampling layer): each input pixel adds a
+    weighted copy of its kernel onto the output.
+
+    ``weight`` is (in_channels, out_channels, kh, kw) — note the order, as in
+    ``torch.nn.ConvTranspose2d`` — and ``bias`` (out_channels,). Output height
+    (H − 1)·stride − 2·padding + dilation·(kh − 1) + output_padding + 1: with kernel 4,
+    stride 2, padding 1 it doubles the size.
+    """
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: int | tuple[int, int],
+        stride: int | tuple[int, int] = 1,
+        padding: int | tuple[int, int] = 0,
+        output_padding: int | tuple[int, int] = 0,
+        *,
+        bias: bool = True,
+        dilation: int | tuple[int, int] = 1,
+        dtype: Any = np.float32,
+    ) -> None:
+        super().__init__()
+        self.in_channels = check_size("ConvTranspose2d", "in_channels", in_channels)
+        self.out_channels = check_size("ConvTranspose2d", "out_channels", out_channels)
+        self.kernel_size = pair(kernel_size, "kernel_size", "ConvTranspose2d", 1)
+        self.stride = pair(stride, "stride", "ConvTranspose2d", 1)
+        self.padding = pair(padding, "padding", "ConvTranspose2d", 0)
+        self.output_padding = pair(output_padding, "output_padding", "ConvTranspose2d", 0)
+        self.dilation = pair(dilation, "dilation", "ConvTranspose2d", 1)
+        dtype = check_dtype("ConvTranspose2d", dtype)
+        shape = (self.in_channels, self.out_channels, *self.kernel_size)
+        self.weight = Value(np.zeros(shape, dtype), label="weight")
+        self.bias = Value(np.zeros(self.out_channels, dtype), label="bias") if bias else None
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """Fresh weights from PyTorch's default distribution (fan_in = out_channels·kh·kw, as
+        PyTorch computes it from this weight's shape)."""
+        _reset(self.weight, self.bias)
+
+    def forward(self, x: Any) -> Value:
+        return conv_transpose2d(
+            x,
+            self.weight,
+            self.bias,
+            self.stride,
+            self.padding,
+            self.output_padding,
+            dilation=self.dilation,
+        )
+
+    def output_shape(self, shape: tuple[int, ...]) -> tuple[int, ...]:
+        """The output shape for an input of shape (N, C, H, W)."""
+        *lead, h, w = shape
+        size = [
+            (n - 1) * s - 2 * p + d * (k - 1) + e + 1
+            for n, k, s, p, d, e in zip(
+                (h, w),
+                self.kernel_size,
+                self.stride,
+                self.padding,
+                self.dilation,
+                self.output_padding,
+                strict=True,
+            )
+        ]
+        return (*lead[:-1], self.out_channels, *size)
+
+    def extra_repr(self) -> str:
+        text = (
+            f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+            f"stride={self.stride}"
+        )
+        if self.padding != (0, 0):
+            text += f", padding={self.padding}"
+        if self.output_padding != (0, 0):
+            text += f", output_padding={self.output_padding}"
+        if self.dilation != (1, 1):
+            text += f", dilation={self.dilation}"
+        if self.bias is None:
+            text += ", bias=False"
+        return text
