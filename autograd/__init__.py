@@ -73,6 +73,7 @@ from autograd.ops.pooling import avg_pool2d, max_pool2d
 from autograd.ops.reductions_more import all, any, norm, prod, std
 from autograd.ops.scans import cumprod, cumsum, diff, logaddexp, logcumsumexp
 from autograd.ops.selection import argmax, argmin, argsort, sort, topk
+from autograd.player import step_through
 from autograd.random import generator, manual_seed
 from autograd.steps import Step, backward_steps
 from autograd.value import Value, apply, concatenate, linear, stack, where
@@ -120,7 +121,7 @@ __all__ = [
     "sigmoid", "relu",
     "leaky_relu", "maximum", "minimum", "clip", "sum", "mean", "max", "min", "var", "reshape",
     "transpose", "flatten", "broadcast_to", "softmax", "log_softmax", "logsumexp", "add", "sub",
-    "mul", "div", "pow", "matmul", "neg", "draw_graph", "backward_steps", "Step",
+    "mul", "div", "pow", "matmul", "neg", "draw_graph", "backward_steps", "Step", "step_through",
     "conv2d", "conv_transpose2d", "max_pool2d", "avg_pool2d", "gelu",
     "scaled_dot_product_attention",
     # the wider op set (issue 16)

@@ -7,20 +7,31 @@ circle with the op's symbol, between the op's inputs and its result::
     [b | data -3.0 | grad 2.0] ──▶
 
 Nodes are numbered ``v0, v1, …`` in one fixed traversal (inputs first, the root last), so the
-same graph always gives the same DOT text, and the names match those ``backward_steps`` uses.
-The walk is iterative: graphs of any depth can be drawn.
+same graph always gives the same DOT text; names come from :mod:`autograd.names`, the module
+``backward_steps`` and the player use too, so a node is called the same everywhere. The walk is
+iterative: graphs of any depth can be drawn. The ``graphviz`` package is imported when a
+drawing is first made, not with ``autograd``.
 """
 
 from __future__ import annotations
 
 import html
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
-from autograd.render import Drawing
+from autograd.names import (  # noqa: F401  (re-exported: older code imports them from here)
+    INFIX,
+    format_number,
+    graph_names,
+    graph_nodes,
+    node_name,
+    settings_text,
+    summarize,
+)
 from autograd.value import Value
+
+if TYPE_CHECKING:
+    from autograd.render import Drawing
 
 # Colours (fill of the name cell, borders and text).
 LEAF = "#dbeafe"  # a leaf that needs a gradient: an input or a parameter
@@ -33,74 +44,6 @@ FOCUS_FILL = "#fde68a"
 MARKED_FILL = "#fef3c7"  # its parents, which just received gradient
 CLUSTER = "#6b7280"
 
-INFIX = {"+", "-", "*", "/", "**", "@"}
-
-
-def graph_nodes(root: Value) -> list[Value]:
-    """Every node that leads to ``root`` (constants included), inputs first and ``root`` last.
-
-    An iterative depth-first post-order over ``parents`` in argument order: deterministic, so it
-    gives nodes stable numbers, and every node comes after all of its inputs.
-    """
-    order: list[Value] = []
-    seen = {root}
-    stack = [(root, iter(root._parents))]
-    while stack:
-        node, parents = stack[-1]
-        for parent in parents:
-            if parent not in seen:
-                seen.add(parent)
-                stack.append((parent, iter(parent._parents)))
-                break
-        else:
-            stack.pop()
-            order.append(node)
-    return order
-
-
-def node_name(node: Value, index: int) -> str:
-    """What a node is called in drawings and explanations: its label, else ``v<index>``."""
-    if node.label:
-        return node.label
-    return f"v{index}" if node.requires_grad or node._op is not None else "const"
-
-
-def format_number(x: Any) -> str:
-    """A number in at most 4 significant digits, always with a decimal point (``-2.0``)."""
-    x = float(np.asarray(x.data if isinstance(x, Value) else x).reshape(()))
-    text = f"{x:.4g}"
-    if text.lstrip("-").isdigit():
-        text += ".0"
-    return text
-
-
-def summarize(x: Any) -> str:
-    """Up to 4 numbers in full, else mean, min and max."""
-    array = np.asarray(x.data if isinstance(x, Value) else x)
-    if array.size == 0:
-        return "empty"
-    if array.size <= 4:
-        return "[" + ", ".join(format_number(v) for v in array.ravel()) + "]"
-    if array.dtype.kind == "b":
-        array = array.astype(np.int64)
-    return (
-        f"mean {format_number(array.mean())}  min {format_number(array.min())}  "
-        f"max {format_number(array.max())}"
-    )
-
-
-def settings_text(node: Value, sep: str = ", ") -> str:
-    """The op's short settings (``axis=1``); defaults (None, False), arrays and long values
-    are left out."""
-    parts = []
-    for key, value in (node._settings or {}).items():
-        if value is None or value is False or isinstance(value, np.ndarray):
-            continue
-        text = f"{key}={value!r}"
-        if len(text) <= 24:
-            parts.append(text)
-    return sep.join(parts)
-
 
 def draw_graph(
     root: Value,
@@ -111,31 +54,71 @@ def draw_graph(
     highlight: Any = None,
     group_modules: bool = True,
     max_nodes: int | None = 150,
+    size: str | float = "fit",
 ) -> Drawing:
     """Draw the graph that leads to ``root``: a ``graphviz.Digraph`` (shown inline in Jupyter).
 
     - ``rankdir``: "LR" (inputs on the left) or "TB" (inputs on top), as in Graphviz.
     - ``show_data`` / ``show_grad``: show values and gradients. A scalar shows its number; a
       tensor its shape, dtype and a summary (up to 4 numbers, else mean, min and max).
-    - ``highlight``: a ``Value``, several, or a ``Step`` of ``backward_steps`` (its node is
-      highlighted, the parents it just passed gradient to are marked).
+    - ``highlight``: a ``Value``, several, or a ``Step`` of ``backward_steps``: its node is
+      highlighted, the parents it just passed gradient to are marked, and the gradients drawn
+      are those of that moment (``step.grads``), not the final ``.grad``.
     - ``group_modules``: nodes made inside an ``nn.Module`` call are drawn in one box per
       module (a parameter joins the box of the innermost module that owns it).
     - ``max_nodes``: at most this many values are drawn (None: all). Beyond it the values
       nearest the inputs and those nearest the root are kept and one node says how many in
       the middle were left out.
+    - ``size``: how big it shows in a notebook. "fit" (default) shrinks a wide drawing to the
+      width of the output; "natural" keeps Graphviz's own size; a number scales that size
+      (``size=0.5`` is half). Files written by ``.render`` are not affected.
 
     Colours: blue = leaves that get a gradient, grey = constants, green = ``root``.
     Render with ``.render("name", format="png")`` or ``.pipe(format="svg")``; the dot program
-    is found as :mod:`autograd.render` describes.
+    is found as :mod:`autograd.render` describes. In Jupyter the drawing is sent as SVG and as
+    PNG (for viewers that do not show SVG, or an untrusted notebook).
     """
     if not isinstance(root, Value):
         raise TypeError(f"draw_graph: root must be a Value, got {type(root).__name__}")
+    focus, marked, grads = _highlighted(highlight)
+    return build_drawing(
+        root, rankdir=rankdir, show_data=show_data, show_grad=show_grad, focus=focus,
+        marked=marked, grads=grads, group_modules=group_modules, max_nodes=max_nodes, size=size,
+    )  # fmt: skip
+
+
+def build_drawing(
+    root: Value,
+    *,
+    rankdir: str = "LR",
+    show_data: bool = True,
+    show_grad: bool = True,
+    focus: set[Value] | None = None,
+    marked: set[Value] | None = None,
+    grads: dict[Value, Any] | None = None,
+    group_modules: bool = True,
+    max_nodes: int | None = 150,
+    size: str | float = "fit",
+    id_prefix: str | None = None,
+    texts: dict[Value, tuple[str, str]] | None = None,
+    edge_labels: dict[tuple[Value, int], str] | None = None,
+) -> Drawing:
+    """The drawing behind :func:`draw_graph`, with the player's extra knobs.
+
+    ``grads`` replaces ``.grad`` (a node missing from it shows ``None``); ``id_prefix`` gives
+    every node and edge an SVG id (``<prefix>v3``, ``<prefix>v3_op``, ``<prefix>e3_0`` for
+    the edge from input 0 into v3's op); ``texts`` sets a value's data and grad cell text;
+    ``edge_labels`` labels the edge from input ``i`` into ``node``'s op, keyed ``(node, i)``.
+    """
+    from autograd.render import Drawing, check_size
+
+    check_size(size)
     if max_nodes is not None and max_nodes < 2:
         raise ValueError(f"draw_graph: max_nodes must be at least 2 (or None), got {max_nodes}")
+    focus, marked = focus or set(), marked or set()
     nodes = graph_nodes(root)
     ids = {node: f"v{i}" for i, node in enumerate(nodes)}
-    names = {node: node_name(node, i) for i, node in enumerate(nodes)}
+    names = graph_names(nodes)
     shown = nodes
     elided: set[Value] = set()
     if max_nodes is not None and len(nodes) > max_nodes:
@@ -143,15 +126,19 @@ def draw_graph(
         tail = max_nodes - head
         shown = nodes[:head] + nodes[len(nodes) - tail :]
         elided = set(nodes[head : len(nodes) - tail])
-    focus, marked = _highlighted(highlight)
+
+    def svg_id(name: str) -> dict[str, str]:
+        return {"id": f"{id_prefix}{name}"} if id_prefix is not None else {}
 
     graph = Drawing(
         name="glassgrad",
         graph_attr={"rankdir": rankdir, "nodesep": "0.2", "ranksep": "0.3",
                     "fontname": "Helvetica", "fontsize": "11"},
         node_attr={"fontname": "Helvetica", "fontsize": "11"},
-        edge_attr={"arrowsize": "0.6", "color": "#4b5563"},
+        edge_attr={"arrowsize": "0.6", "color": "#4b5563", "fontname": "Helvetica",
+                   "fontsize": "9", "fontcolor": "#6b7280"},
     )  # fmt: skip
+    graph.display_size = size
 
     clusters = _clusters(shown) if group_modules else {}
     groups: dict[Any, list[Value]] = {None: []}
@@ -173,10 +160,17 @@ def draw_graph(
                 fill = FOCUS_FILL
             elif node in marked:
                 fill = MARKED_FILL
+            if texts is not None and node in texts:
+                data_text, grad_text = texts[node]
+            else:
+                data_text = _number_text(node.data, node.shape)
+                grad = node.grad if grads is None else grads.get(node)
+                grad_text = "None" if grad is None else _number_text(grad, node.shape)
             label = _value_label(
-                node, names[node], node is root, fill, node in focus, show_data, show_grad
-            )
-            target.node(ids[node], label=f"<{label}>", shape="plain")
+                node, names[node], node is root, fill, node in focus,
+                data_text if show_data else None, grad_text if show_grad else None,
+            )  # fmt: skip
+            target.node(ids[node], label=f"<{label}>", shape="plain", **svg_id(ids[node]))
             if node._op is not None:
                 op = node.op
                 extra = settings_text(node, "\\n")
@@ -191,6 +185,7 @@ def draw_graph(
                     style="filled",
                     fillcolor=FOCUS_FILL if node in focus else "white",
                     color=FOCUS if node in focus else "#4b5563",
+                    **svg_id(f"{ids[node]}_op"),
                 )
         if key is not None:
             graph.subgraph(target)
@@ -216,36 +211,48 @@ def draw_graph(
             continue
         op_id = f"{ids[node]}_op"
         hot = node in focus
-        for parent in node._parents:
+        for position, parent in enumerate(node._parents):
+            extra = svg_id(f"e{ids[node][1:]}_{position}")
+            text = (edge_labels or {}).get((node, position))
+            if text:
+                extra["label"] = text
             if parent in elided:
                 if op_id not in seen_elided_edges:
                     seen_elided_edges.add(op_id)
                     graph.edge("elided", op_id, style="dashed")
             elif hot and parent in marked:
-                graph.edge(ids[parent], op_id, color=FOCUS, penwidth="2.5", dir="back")
+                graph.edge(ids[parent], op_id, color=FOCUS, penwidth="2.5", dir="back", **extra)
             else:
-                graph.edge(ids[parent], op_id)
+                graph.edge(ids[parent], op_id, **extra)
+        extra = svg_id(f"e{ids[node][1:]}_out")
         if hot:
-            graph.edge(op_id, ids[node], color=FOCUS, penwidth="2.5", dir="back")
+            graph.edge(op_id, ids[node], color=FOCUS, penwidth="2.5", dir="back", **extra)
         else:
-            graph.edge(op_id, ids[node])
+            graph.edge(op_id, ids[node], **extra)
     return graph
 
 
-def _highlighted(highlight: Any) -> tuple[set[Value], set[Value]]:
-    """(nodes to highlight, nodes to mark) from a Value, several Values or a Step."""
-    from autograd.steps import Step
+def _number_text(x: Any, shape: tuple[int, ...]) -> str:
+    return format_number(x) if shape == () else summarize(x)
 
+
+def _highlighted(highlight: Any) -> tuple[set[Value], set[Value], dict[Value, Any] | None]:
+    """(nodes to highlight, nodes to mark, gradients to show) from a Value, Values or a Step.
+
+    A step (anything with ``node`` and ``parents``, as :class:`autograd.steps.Step`) brings the
+    gradients of its moment in ``step.grads`` when it has them.
+    """
     if highlight is None:
-        return set(), set()
-    if isinstance(highlight, Step):
-        return {highlight.node}, {p.parent for p in highlight.parents}
+        return set(), set(), None
     if isinstance(highlight, Value):
-        return {highlight}, set()
-    if isinstance(highlight, Iterable):
+        return {highlight}, set(), None
+    if hasattr(highlight, "node") and hasattr(highlight, "parents"):
+        grads = getattr(highlight, "grads", None)
+        return {highlight.node}, {p.parent for p in highlight.parents}, grads
+    if isinstance(highlight, Iterable) and not isinstance(highlight, str):
         values = list(highlight)
         if all(isinstance(v, Value) for v in values):
-            return set(values), set()
+            return set(values), set(), None
     raise TypeError(
         "draw_graph(highlight=...) takes a Value, a list of Values or a Step from "
         f"backward_steps, got {type(highlight).__name__}"
@@ -302,10 +309,10 @@ def _value_label(
     is_root: bool,
     fill: str | None,
     focused: bool,
-    show_data: bool,
-    show_grad: bool,
+    data: str | None,
+    grad: str | None,
 ) -> str:
-    """The HTML-like table drawn for one value."""
+    """The HTML-like table drawn for one value (``data``/``grad``: cell texts, None: no cell)."""
     constant = not node.requires_grad
     if constant:
         name_fill, text = "white", CONSTANT
@@ -321,15 +328,10 @@ def _value_label(
     scalar = node.shape == ()
     if not scalar:
         cells.append(f"<TD>{font}{node.shape} {node.dtype}</FONT></TD>")
-    if show_data:
-        data = format_number(node.data) if scalar else summarize(node.data)
+    if data is not None:
         cells.append(f"<TD>{font}data {html.escape(data)}</FONT></TD>")
-    if show_grad and not constant:
-        if node.grad is None:
-            grad, colour = "None", CONSTANT
-        else:
-            grad = format_number(node.grad) if scalar else summarize(node.grad)
-            colour = GRAD_TEXT
+    if grad is not None and not constant:
+        colour = CONSTANT if grad == "None" else GRAD_TEXT
         cells.append(f'<TD><FONT COLOR="{colour}">grad {html.escape(grad)}</FONT></TD>')
     rows = "".join(cells) if scalar else "".join(f"<TR>{c}</TR>" for c in cells)
     if scalar:

@@ -3,10 +3,14 @@ rendering to real SVG and PNG with the dot program autograd.render finds."""
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 import stat
+import subprocess
 import sys
+import textwrap
+from pathlib import Path
 
 import graphviz
 import numpy as np
@@ -16,7 +20,14 @@ from graphviz.backend import dot_command
 from autograd import Value, backward_steps, draw_graph, no_grad
 from autograd import render as render_module
 from autograd.draw import CONSTANT, FOCUS, FOCUS_FILL, MARKED_FILL, format_number, graph_nodes
-from autograd.render import DotNotFoundError, Drawing, find_dot
+from autograd.render import (
+    FIT_WIDTH_PT,
+    DotNotFoundError,
+    Drawing,
+    find_dot,
+    scaled_svg,
+    svg_size,
+)
 from autograd.scope import module_scope
 from tests.graphs import expression
 
@@ -241,7 +252,7 @@ def test_a_dot_program_is_available() -> None:
     assert find_dot() is not None, "no dot program found: pip install graphviz-pure"
 
 
-def test_renders_svg_and_png(tmp_path) -> None:
+def test_renders_svg_and_png_and_render_leaves_only_the_image(tmp_path) -> None:
     L, _ = expression()
     L.backward()
     graph = draw_graph(L)
@@ -250,11 +261,102 @@ def test_renders_svg_and_png(tmp_path) -> None:
     assert "grad 6.0" in svg and "data 10.0" in svg
     png = graph.pipe(format="png")
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
-    path = graph.render(tmp_path / "graph", format="png")
+    path = graph.render(tmp_path / "expression", format="png")
     assert open(path, "rb").read(8) == b"\x89PNG\r\n\x1a\n"
-    bundle = graph._repr_mimebundle_()
-    assert "<svg" in bundle["image/svg+xml"]
-    assert str(dot_command.DOT_BINARY) == "dot", "graphviz's own setting must be restored"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["expression.png"]  # no stray source
+    graph.render(outfile=tmp_path / "other.svg")
+    assert (tmp_path / "other.svg").read_text().rstrip().endswith("</svg>")
+    assert str(dot_command.DOT_BINARY) == "dot", "graphviz's own setting is never touched"
+
+
+def test_notebook_display_sends_svg_that_fits_and_a_png_beside_it() -> None:
+    L, _ = expression()
+    bundle, metadata = draw_graph(L)._repr_mimebundle_()
+    assert set(bundle) == {"image/svg+xml", "image/png", "text/plain"}
+    assert base64.b64decode(bundle["image/png"])[:8] == b"\x89PNG\r\n\x1a\n"
+    natural_width, _ = svg_size(draw_graph(L).pipe(format="svg", encoding="utf-8"))
+    assert metadata["image/png"]["width"] == round(natural_width * 96 / 72)
+    small = draw_graph(Value(2.0, "a") * 3.0).svg()
+    assert 'style="max-width: 100%; height: auto"' in small  # natural size, never wider
+    assert bundle["image/svg+xml"] == draw_graph(L).svg()
+    only_png, _ = draw_graph(L)._repr_mimebundle_(include=["image/png"])
+    assert list(only_png) == ["image/png"]
+
+
+def wide_graph() -> Value:
+    """The graph of a small network's loss: wider than an output cell at Graphviz's size."""
+    rng = np.random.default_rng(0)
+    xs = [Value(float(v), f"x{i}") for i, v in enumerate(rng.standard_normal(6))]
+    total = xs[0]
+    for x in xs[1:]:
+        total = (total * x).tanh() + x
+    return total
+
+
+def test_size_fit_shrinks_a_wide_drawing_to_the_output_width_and_size_options() -> None:
+    root = wide_graph()
+    natural = draw_graph(root).pipe(format="svg", encoding="utf-8")
+    width, height = svg_size(natural)
+    assert width > FIT_WIDTH_PT
+    fit = draw_graph(root).svg()
+    assert '<svg width="100%"' in fit and f"max-width: {width:g}pt" in fit
+    assert 'height="' not in fit.split("<svg", 1)[1].split(">", 1)[0]  # the viewBox decides
+    assert "viewBox=" in fit
+    assert draw_graph(root, size="natural").svg() == natural
+    half = draw_graph(root, size=0.5).svg()
+    assert f'width="{width * 0.5:g}pt" height="{height * 0.5:g}pt"' in half
+    for bad in ("big", 0, -1.0, True):
+        with pytest.raises(ValueError, match="size must be"):
+            draw_graph(root, size=bad)
+    assert scaled_svg(natural, "natural") == natural
+
+
+def test_highlight_a_step_draws_the_gradients_of_that_moment() -> None:
+    L, v = expression()
+    steps = list(backward_steps(L))
+    first = steps[0]
+    source = draw_graph(L, highlight=first).source
+    ids = {node: f"v{i}" for i, node in enumerate(graph_nodes(L))}
+    assert "grad -2.0" in node_line(source, ids[v["d"]])  # dL/dd, passed at the first step
+    assert "grad None" in node_line(source, ids[v["a"]])  # not reached yet
+    assert "grad 6.0" in node_line(draw_graph(L, highlight=steps[-1]).source, ids[v["a"]])
+
+
+def test_an_unlabelled_output_has_one_name_in_the_drawing_and_in_explain() -> None:
+    x = Value(0.5, "x")
+    y = (x * 2.0).tanh()  # no label
+    step = next(backward_steps(y))
+    source = draw_graph(y).source
+    root_id = f"v{len(graph_nodes(y)) - 1}"
+    assert step.name == "L" and "<B>L</B>" in node_line(source, root_id)
+    assert "dL/dL" in step.explain()
+
+
+def test_import_autograd_works_without_the_graphviz_package() -> None:
+    code = textwrap.dedent(
+        """
+        import sys
+        sys.modules["graphviz"] = None  # as if it were not installed
+        import autograd
+        from autograd import Value, backward_steps, draw_graph, step_through
+        a = Value(2.0, "a")
+        y = (a * a).tanh()
+        y.backward()
+        assert a.grad != 0
+        assert "autograd.render" not in sys.modules  # drawing code loads when first used
+        text = "\\n".join(s.explain() for s in backward_steps(y))
+        assert "dL/da" in text
+        try:
+            draw_graph(y)
+        except ImportError as error:
+            assert "pip install graphviz" in str(error)
+            print("ok")
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=Path(__file__).resolve().parents[1])  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "ok"
 
 
 def hide_every_dot(monkeypatch, tmp_path) -> None:
@@ -276,7 +378,7 @@ def test_without_a_dot_program_the_graph_exists_and_rendering_says_what_to_insta
     with pytest.raises(graphviz.ExecutableNotFound, match="apt-get install graphviz"):
         graph.render(tmp_path / "graph", format="png")
     bundle = graph._repr_mimebundle_()
-    assert list(bundle) == ["text/plain"]
+    assert isinstance(bundle, dict) and list(bundle) == ["text/plain"]
     assert "pip install graphviz-pure" in bundle["text/plain"]
     assert graph.source in bundle["text/plain"]
 
