@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench lint format clean
+.PHONY: demo test bench lint format clean lab notebooks
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,17 @@ demo: $(STAMP)
 # Two test workers on two cores: one BLAS thread each, or they fight over the cores.
 test: $(STAMP)
 	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(PY) -m pytest -n 2 tests
+
+# JupyterLab on notebooks/, with the notebook extra (JupyterLab, ipywidgets, matplotlib).
+lab: $(STAMP)
+	$(PY) -m pip install --quiet -e ".[dev,notebook]"
+	$(PY) -m jupyter lab notebooks/
+
+# Execute notebooks top to bottom (fixed seeds) and store them with their outputs, kept small.
+# All of them, or some: make notebooks NB="notebooks/02_*.ipynb notebooks/03_*.ipynb"
+NB ?= notebooks/*.ipynb
+notebooks: $(STAMP)
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(PY) notebooks/store_outputs.py $(NB)
 
 # Benchmarks install their peers (micrograd, torch 2.13.0 CPU) into the same venv.
 bench: $(STAMP)
