@@ -68,8 +68,9 @@ class Einsum(Primitive):
         )
         shape = np.shape(raw(operands[i]))
         if target != letters[i]:  # letters summed away: copy the gradient along them
-            grad = grad.reshape(tuple(n if c in target else 1 for c, n in
-                                      zip(letters[i], shape, strict=True)))  # fmt: skip
+            grad = grad.reshape(
+                tuple(n if c in target else 1 for c, n in zip(letters[i], shape, strict=True))
+            )
             grad = broadcast_to(grad, shape)
         return grad
 
@@ -83,8 +84,14 @@ def _explicit(subscripts: str, shapes: Sequence[tuple[int, ...]]) -> str:
     if len(terms) != len(shapes):
         raise ValueError(f"einsum: {len(terms)} terms in {subscripts!r}, {len(shapes)} operands")
     spare = [c for c in string.ascii_letters if c not in subscripts]
-    width = max((len(s) - len(t.replace("...", "")) for t, s in zip(terms, shapes, strict=True)
-                 if "..." in t), default=0)  # fmt: skip
+    width = max(
+        (
+            len(s) - len(t.replace("...", ""))
+            for t, s in zip(terms, shapes, strict=True)
+            if "..." in t
+        ),
+        default=0,
+    )
     ellipsis = "".join(spare[:width])
     named = []
     for term, shape in zip(terms, shapes, strict=True):
@@ -100,8 +107,9 @@ def _explicit(subscripts: str, shapes: Sequence[tuple[int, ...]]) -> str:
         output = output.replace("...", ellipsis)
     else:
         counts = {c: "".join(named).count(c) for c in set("".join(named))}
-        output = ellipsis + "".join(sorted(c for c, k in counts.items() if k == 1 and
-                                           c not in ellipsis))  # fmt: skip
+        output = ellipsis + "".join(
+            sorted(c for c, k in counts.items() if k == 1 and c not in ellipsis)
+        )
     return ",".join(named) + "->" + output
 
 
@@ -142,8 +150,7 @@ def einsum_simple(subscripts: str, *operands: Any) -> Value:
     product = None
     for term, x in zip(terms, values, strict=True):
         x = x.transpose(tuple(term.index(c) for c in letters if c in term)) if x.ndim else x
-        x = x.reshape(tuple(x.shape[sorted(term).index(c)] if c in term else 1
-                            for c in letters))  # fmt: skip
+        x = x.reshape(tuple(x.shape[sorted(term).index(c)] if c in term else 1 for c in letters))
         product = x if product is None else product * x
     summed = tuple(k for k, c in enumerate(letters) if c not in output)
     if summed:

@@ -112,8 +112,9 @@ def _matrix_norm(x: Value, ord: Any, axes: tuple[int, int], keepdims: bool) -> V
         raise ValueError(
             f"norm: invalid ord {ord!r} for a matrix (1, -1, 2, -2, inf, 'fro', 'nuc')"
         )
-    return out if keepdims else out.reshape(tuple(n for k, n in enumerate(x.shape)
-                                                  if k not in axes))  # fmt: skip
+    return (
+        out if keepdims else out.reshape(tuple(n for k, n in enumerate(x.shape) if k not in axes))
+    )
 
 
 def norm(x: Any, ord: Any = None, axis: Axis = None, keepdims: bool = False) -> Value:
