@@ -42,6 +42,7 @@ __all__ = [
     "AfterStepCallback",
     "as_callback",
     "monitored_key",
+    "check_monitored",
 ]
 
 
@@ -83,6 +84,15 @@ def monitored_key(logs: dict[str, Any]) -> str:
     return "val_loss" if "val_loss" in logs else "loss"
 
 
+def check_monitored(owner: str, monitor: str | None, history: Any) -> None:
+    """Before training: a callback's ``monitor`` must be a key that ``fit`` records."""
+    if monitor is not None and monitor not in history:
+        raise ValueError(
+            f"fit: {owner} monitors {monitor!r}, which fit does not record here; it records "
+            f"{sorted(history)}"
+        )
+
+
 class FunctionCallback(Callback):
     """A plain function ``f(epoch, history, model) -> stop?`` as a callback (epoch from 1)."""
 
@@ -110,11 +120,7 @@ class SchedulerCallback(Callback):
         self.monitor = monitor
 
     def on_train_begin(self, model: Any, optimizer: Any, history: Any) -> None:
-        if self.monitor is not None and self.monitor not in history:
-            raise ValueError(
-                f"fit: {type(self.scheduler).__name__} monitors {self.monitor!r}, which fit "
-                f"does not record here; it records {sorted(history)}"
-            )
+        check_monitored(type(self.scheduler).__name__, self.monitor, history)
 
     def on_epoch_end(
         self, epoch: int, logs: dict[str, float], model: Any, optimizer: Any, history: Any

@@ -11,7 +11,7 @@ import numpy as np
 
 from autograd.checks import check_choice, check_int, check_number
 
-from .callbacks import Callback, monitored_key
+from .callbacks import Callback, check_monitored, monitored_key
 from .module import Module
 from .serialization import save
 
@@ -130,11 +130,7 @@ class EarlyStopping(Callback):
     # ------------------------------------------------------------------ as an nn.fit callback
     def on_train_begin(self, model: Any, optimizer: Any, history: Any) -> None:
         """Check that ``fit`` records the monitored key, before any training."""
-        if self.monitor is not None and self.monitor not in history:
-            raise ValueError(
-                f"fit: EarlyStopping monitors {self.monitor!r}, which fit does not record "
-                f"here; it records {sorted(history)}"
-            )
+        check_monitored("EarlyStopping", self.monitor, history)
 
     def on_epoch_end(
         self, epoch: int, logs: dict[str, float], model: Any, optimizer: Any, history: Any

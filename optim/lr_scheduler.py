@@ -32,16 +32,6 @@ from autograd.checks import check_choice, check_int, check_number
 
 from .optimizer import Optimizer
 
-__all__ = [
-    "LRScheduler",
-    "StepLR",
-    "ExponentialLR",
-    "InverseTimeLR",
-    "CosineAnnealingLR",
-    "LambdaLR",
-    "ReduceLROnPlateau",
-]
-
 
 class LRScheduler:
     """Base class: holds the optimizer, the epoch count and each group's initial lr.
