@@ -82,7 +82,9 @@ class Player:
         self.message = message
         self._drawing = drawing
         self._edge_labels = edge_labels
-        self._svg: str | None = None
+        self._nodes = graph_nodes(root)
+        self._names = graph_names(self._nodes)
+        self._loss = self._names[root]
 
     def __repr__(self) -> str:
         quiz = ", quiz" if self.quiz else ""
@@ -231,18 +233,6 @@ class Player:
             frames.append(record)
         return {"frames": frames, "quiz": self.quiz, "direction": self.direction,
                 "loss": self._loss}  # fmt: skip
-
-    @property
-    def _nodes(self) -> list[Value]:
-        return graph_nodes(self.root)
-
-    @property
-    def _names(self) -> dict[Value, str]:
-        return graph_names(self._nodes)
-
-    @property
-    def _loss(self) -> str:
-        return self._names[self.root]
 
 
 def _text(x: Any, shape: tuple[int, ...]) -> str:
