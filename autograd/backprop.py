@@ -1,61 +1,177 @@
-"""Backpropagation: the order in which to visit nodes, and the chain rule applied in it.
+"""Backpropagation: one walk over the graph, on one screen, used by everything that backprops.
 
-``backward_order`` is iterative (no recursion, so a graph a million nodes deep is fine). It
-counts, for every node, how many of its consumers lie between it and the root; a node is
-visited once all its consumers have been, so its gradient is complete when it is passed on.
+``backward_walk`` visits every node that leads to the root, each after all of its consumers (so
+its gradient g = ∂L/∂node is complete when it is visited), and applies the chain rule there:
 
-``backpropagate`` keeps each pass's gradients in its own dict, never reading what an earlier
-pass left in ``.grad``: calling backward twice adds the same gradients twice, no more.
+    ∂L/∂parent += ∂L/∂node · ∂node/∂parent        (the op's vjp computes the product)
+
+``Value.backward``, ``backward_steps`` (and the player built on it), ``grad`` and ``gradcheck``
+all consume this one generator, so there is exactly one place where the chain rule is applied.
+
+Bookkeeping lives in node slots, stamped with the walk's own token: ``_consumers`` (how many
+consumers have yet to pass their gradient) and ``_g`` (this pass's gradient so far). A pass
+never reads what an earlier pass left in ``.grad``, so calling backward twice adds the same
+gradients twice. The order is found iteratively (Kahn's algorithm), so a graph a million nodes
+deep is fine.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from functools import partial
 from typing import Any
 
 import numpy as np
 
+from autograd.anomaly import ANOMALY, check_backward
 from autograd.grad_mode import enable_grad
 from autograd.ops.generic import sum_to_shape
-from autograd.value import Value
+from autograd.value import CLOCK, Value
+
+Shares = list[tuple[Value, Any]]
 
 
-def backward_order(root: Value) -> list[Value]:
-    """Every node that needs a gradient and leads to ``root``, each after all its consumers.
+def backward_walk(
+    root: Value, seed: Any, create_graph: bool = False
+) -> Iterator[tuple[Value, Any]]:
+    """Yield ``(node, g)`` for every node leading to ``root``, each after all its consumers, with
+    g = ∂root/∂node complete; before yielding, the chain rule has passed g on to the parents."""
+    token = _count_consumers(root)
+    root._g = seed
+    ready = [root]
+    while ready:
+        node = ready.pop()
+        if node._walk is not token:
+            raise RuntimeError(
+                "backward: another backward pass ran over this graph while this one was paused "
+                "(e.g. between backward_steps); start this one again"
+            )
+        g, node._g = node._g, None
+        op = node._op
+        if op is not None:
+            if node._born != CLOCK.now:
+                _check_unchanged(node)
+            parents = node._parents
+            if len(parents) == 2 and node._settings is None and not create_graph:
+                a, b = parents  # a ⊕ b, the commonest node: vjp_shares spelled out for speed
+                x, y, out = a._data, b._data, node._data
+                shares = ()
+                if a.requires_grad:
+                    da = op.vjps[0](g, out, x, y)
+                    if not type(da) is type(x) is float:  # two floats need no fitting
+                        da = _fit(da, x, op, g)
+                    a._g = da if a._g is None else a._g + da
+                    a._consumers -= 1
+                    if a._consumers == 0:
+                        ready.append(a)
+                    shares = ((a, da),)
+                if b.requires_grad:
+                    db = op.vjps[1](g, out, x, y)
+                    if not type(db) is type(y) is float:
+                        db = _fit(db, y, op, g)
+                    b._g = db if b._g is None else b._g + db
+                    b._consumers -= 1
+                    if b._consumers == 0:
+                        ready.append(b)
+                    shares += ((b, db),)
+            else:
+                shares = vjp_shares(node, g, create_graph)
+                for parent, share in shares:  # ∂L/∂parent += share; ready once all passed theirs
+                    parent._g = share if parent._g is None else parent._g + share
+                    parent._consumers -= 1
+                    if parent._consumers == 0:
+                        ready.append(parent)
+            if ANOMALY.enabled:
+                for parent, share in shares:
+                    check_backward(node, parent, share)
+        yield node, g
 
-    Two walks: the first counts each node's consumers, the second releases a node once the
-    last of them has been visited (Kahn's algorithm, from the root down). The counts live on
-    the nodes, stamped with this call's own token, so an abandoned walk leaves nothing stale.
-    """
+
+def vjp_shares(node: Value, g: Any, create_graph: bool = False) -> Shares:
+    """The chain rule's products at one node: given g = ∂L/∂node, the pairs
+    (parent, ∂L/∂node · ∂node/∂parent) for each parent that needs a gradient, each summed back
+    to its parent's shape. ``op.vjps[i](g, out, *inputs, **settings)`` computes input i's."""
+    op, parents = node._op, node._parents
+    settings = node._settings or _NO_SETTINGS
+    out = node if create_graph else node._data
+    inputs = parents if create_graph else [p._data for p in parents]
+    shares = [
+        (parent, _fit(vjp(g, out, *inputs, **settings), x, op, g))
+        for parent, vjp, x in zip(parents, op.vjps or _variadic(op, len(parents)), inputs)
+        if parent.requires_grad
+    ]
+    return shares
+
+
+_NO_SETTINGS: dict[str, Any] = {}
+
+
+def _variadic(op: Any, count: int) -> list[Any]:
+    """The vjps of an op with any number of inputs (concatenate, stack): ``op.vjp(i, ...)``."""
+    return [partial(op.vjp, i) for i in range(count)]
+
+
+def _fit(share: Any, x: Any, op: Any, g: Any) -> Any:
+    """Give ``share`` the shape and dtype of its input ``x`` (summing broadcast copies back),
+    as an array the input may own: a share that is the upstream gradient itself (``+`` passes
+    it on unchanged) becomes a view, which ``backward`` copies before storing it in a leaf,
+    so two leaves never share a gradient."""
+    if type(share) is type(x) is float:
+        return share
+    data = x._data if type(x) is Value else x
+    if (
+        op.broadcasts
+        or type(share) is not np.ndarray
+        or type(data) is not np.ndarray
+        or (share.dtype != data.dtype)
+    ):
+        share = sum_to_shape(share, data)
+    if share is g and type(share) is np.ndarray:
+        share = share.view()
+    return share
+
+
+def _check_unchanged(node: Value) -> None:
+    """Refuse to backpropagate through a node whose inputs changed in place after it was made."""
+    for parent in node._parents:
+        if getattr(parent, "_version", 0) > node._born:
+            name = repr(parent.label) if parent.label else f"a {parent.shape} {parent.dtype} Value"
+            made = f"{parent.op!r} node" if parent._op is not None else "leaf"
+            raise RuntimeError(
+                f"backward: {name} (a {made}) was changed in place after the op {node.op!r} "
+                "used it, so the gradient would use the new numbers. Call backward() before "
+                "changing it (e.g. before optimizer.step() or load_state_dict), or build the "
+                "graph again after the change; to change an array while keeping the old one, "
+                "assign a copy."
+            )
+
+
+def _count_consumers(root: Value) -> object:
+    """Stamp every node that needs a gradient and leads to ``root`` with a fresh token, its
+    count of consumers on the way, and an empty gradient; return the token."""
     token = object()
-    root._walk = token
-    root._consumers = 0
+    root._walk, root._consumers, root._g = token, 0, None
     stack = [root]
-    pop, push = stack.pop, stack.append
     while stack:
-        for parent in pop()._parents:
+        for parent in stack.pop()._parents:
             if parent.requires_grad:
                 if parent._walk is token:
                     parent._consumers += 1
                 else:
-                    parent._walk = token
-                    parent._consumers = 1
-                    push(parent)
-    order = []
-    ready = [root]
-    pop, push, emit = ready.pop, ready.append, order.append
-    while ready:
-        node = pop()
-        emit(node)
-        for parent in node._parents:
-            if parent.requires_grad:
-                parent._consumers -= 1
-                if parent._consumers == 0:
-                    push(parent)
-    return order
+                    parent._walk, parent._consumers, parent._g = token, 1, None
+                    stack.append(parent)
+    return token
 
 
 def seed_gradient(root: Value, grad: Any) -> Any:
-    """∂root/∂root: 1 for a scalar root, else the ``grad`` the caller must pass."""
+    """∂root/∂root: 1 for a scalar root, else the ``grad`` the caller must pass (copied: the
+    caller keeps its array to itself)."""
+    if not root.requires_grad:
+        raise RuntimeError(
+            "backward(): this Value does not require a gradient — it was made from constants "
+            "only, or inside no_grad(). Create inputs with Value(...) (requires_grad=True) "
+            "outside no_grad()."
+        )
     if grad is None:
         if root.size != 1:
             raise RuntimeError(
@@ -63,98 +179,59 @@ def seed_gradient(root: Value, grad: Any) -> Any:
                 "root.backward(grad) with an array of that shape (e.g. np.ones_like(root.data)),"
                 " or reduce the root to a scalar first (root.sum().backward())."
             )
-        return 1.0 if type(root.data) is float else np.ones_like(root.data)
-    grad = grad.data if isinstance(grad, Value) else grad
+        return 1.0 if type(root._data) is float else np.ones_like(root._data)
+    grad = grad._data if isinstance(grad, Value) else grad
     if np.shape(grad) != root.shape:
         raise ValueError(f"backward(grad): grad has shape {np.shape(grad)} but the root has "
                          f"shape {root.shape}; they must match")  # fmt: skip
-    if type(root.data) is float:
+    if type(root._data) is float:
         return float(np.asarray(grad))
-    grad = np.asarray(grad, dtype=root.data.dtype)
-    if grad.shape != root.shape:
-        raise ValueError(f"backward(grad): grad has shape {grad.shape} but the root has shape "
-                         f"{root.shape}; they must match")  # fmt: skip
-    return grad
+    return np.array(grad, dtype=root._data.dtype)
 
 
-def input_gradients(node: Value, g: Any, create_graph: bool) -> list[tuple[Value, Any]]:
-    """The chain rule at one node: given g = ∂L/∂node, the pairs (parent, ∂L/∂node · ∂node/∂parent)
-    for each parent that needs a gradient. Every backward pass goes through here."""
-    op = node._op
-    parents = node._parents
-    if create_graph:
-        inputs, out = parents, node
-    elif len(parents) == 2:
-        inputs, out = (parents[0].data, parents[1].data), node.data
-    elif len(parents) == 1:
-        inputs, out = (parents[0].data,), node.data
-    else:
-        inputs, out = [p.data for p in parents], node.data
-    settings = node._settings or _NO_SETTINGS
-    vjps = op.vjps
-    result = []
-    i = 0
-    for parent in parents:
-        if parent.requires_grad:
-            if vjps is None:
-                contribution = op.vjp(i, g, out, *inputs, **settings)
-            elif settings:
-                contribution = vjps[i](g, out, *inputs, **settings)
-            else:
-                contribution = vjps[i](g, out, *inputs)
-            data = parent.data
-            kind = type(contribution)
-            if kind is float and type(data) is float:
-                pass  # scalars: nothing to broadcast back or convert
-            elif (
-                op.broadcasts
-                or kind is not np.ndarray
-                or type(data) is not np.ndarray
-                or contribution.dtype != data.dtype
-            ):  # shape, Python float or dtype to restore; ops with one input keep shapes
-                contribution = sum_to_shape(contribution, data)
-            result.append((parent, contribution))
-        i += 1
-    return result
-
-
-_NO_SETTINGS: dict[str, Any] = {}
-
-
-def accumulated(previous: Any, g: Any) -> Any:
-    """What ``.grad`` becomes when a pass brings gradient ``g``: ``g`` added to what was there.
-
-    A read-only broadcast view is copied, so every node owns an array it may modify.
-    """
-    if previous is None:
-        # (a fresh array has no .base: the cheap test first, the flags only for views)
-        if type(g) is np.ndarray and g.base is not None and not g.flags.writeable:
-            return g.copy()
-        return g
-    return previous + g
+def backward_order(root: Value) -> list[Value]:
+    """Every node that needs a gradient and leads to ``root``, in the order backward visits
+    them (each after all its consumers)."""
+    if not root.requires_grad:
+        return []
+    seed = 1.0 if type(root._data) is float else np.ones_like(root._data)
+    return [node for node, _ in backward_walk(root, seed)]
 
 
 def backpropagate(root: Value, grad: Any = None, create_graph: bool = False) -> dict[Value, Any]:
     """∂root/∂node for every node that leads to ``root``, as a dict (nothing is stored)."""
-    if not root.requires_grad:
-        raise RuntimeError(
-            "backward(): this Value does not require a gradient — it was made from constants "
-            "only, or inside no_grad(). Create inputs with Value(...) (requires_grad=True) "
-            "outside no_grad()."
-        )
     seed = seed_gradient(root, grad)
     if create_graph:
         with enable_grad():
-            return _run(root, Value(seed, requires_grad=False), True)
-    return _run(root, seed, False)
+            return {n: g for n, g in backward_walk(root, Value(seed, requires_grad=False), True)}
+    return {node: g for node, g in backward_walk(root, seed)}
 
 
-def _run(root: Value, seed: Any, create_graph: bool) -> dict[Value, Any]:
-    grads: dict[Value, Any] = {root: seed}
-    for node in backward_order(root):
-        if node._op is None:
-            continue
-        for parent, contribution in input_gradients(node, grads[node], create_graph):
-            previous = grads.get(parent)
-            grads[parent] = contribution if previous is None else previous + contribution
-    return grads
+def backward(root: Value, grad: Any = None, create_graph: bool = False) -> None:
+    """``root.backward()``: run the walk and add each node's gradient to its ``.grad``."""
+    seed = seed_gradient(root, grad)
+    if create_graph:
+        with enable_grad():
+            for node, g in backward_walk(root, Value(seed, requires_grad=False), True):
+                if node._op is None:  # a recorded gradient of an intermediate would be a cycle
+                    node.grad = g if node.grad is None else node.grad + g
+        return
+    for node, g in backward_walk(root, seed):
+        store_gradient(node, g)
+
+
+def store_gradient(node: Value, g: Any) -> None:
+    """Add a pass's gradient ``g`` to ``node.grad`` (None until a first pass reaches it).
+
+    A leaf owns its gradient: a view (of another node's gradient, or read-only broadcast) is
+    copied, so changing one leaf's ``.grad`` in place never changes another's.
+    """
+    previous = node.grad
+    if previous is not None:
+        node.grad = previous + g
+    elif (
+        type(g) is np.ndarray and g.base is not None and (node._op is None or not g.flags.writeable)
+    ):
+        node.grad = g.copy()
+    else:
+        node.grad = g

@@ -1,14 +1,13 @@
 """``backward_steps``: backpropagation one node at a time, to watch the chain rule work.
 
-``root.backward()`` visits the nodes in :func:`~autograd.backprop.backward_order` and, at each
-node, asks :func:`~autograd.backprop.input_gradients` for every parent's share of the gradient:
+``root.backward()`` consumes :func:`~autograd.backprop.backward_walk`, which visits each node
+after all its consumers and applies the chain rule there:
 
     ∂L/∂parent += ∂L/∂node · ∂node/∂parent        (upstream gradient · local derivative)
 
-``backward_steps`` walks the same order with the same function and stops after each node,
-yielding a :class:`Step` that records the numbers. The gradients are written into ``.grad`` as
-it goes, exactly as ``backward()`` would have written them, so running it to the end leaves the
-same gradients ``root.backward()`` leaves.
+``backward_steps`` consumes the very same walk and stops after each node, yielding a
+:class:`Step` that records the numbers; at the end it stores the gradients with the same
+function ``backward()`` uses, so running it to the end leaves the same gradients.
 """
 
 from __future__ import annotations
@@ -18,8 +17,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from autograd.backprop import accumulated, backward_order, input_gradients, seed_gradient
-from autograd.draw import INFIX, format_number, graph_nodes, node_name, settings_text
+from autograd.backprop import backward_walk, seed_gradient, store_gradient, vjp_shares
+from autograd.names import formula, graph_nodes, local_rule, node_name, show
 from autograd.value import Value
 
 
@@ -45,7 +44,7 @@ class Step:
     gradient is complete. ``explain()`` writes the chain rule with the numbers.
     """
 
-    __slots__ = ("index", "node", "upstream", "parents", "_names", "_loss")
+    __slots__ = ("index", "node", "upstream", "parents", "grads", "_names", "_loss")
 
     def __init__(
         self,
@@ -55,7 +54,10 @@ class Step:
         parents: tuple[ParentGradient, ...],
         names: dict[Value, str],
         loss: str,
+        grads: dict[Value, Any] | None = None,
     ) -> None:
+        self.grads = {} if grads is None else grads
+        """This pass's gradients as they stood after this step: node → ∂L/∂node so far."""
         self.index = index
         self.node = node
         self.upstream = upstream
@@ -76,98 +78,89 @@ class Step:
 
     def expression(self) -> str:
         """How the node was computed, in names: ``e = a * b``, ``h = tanh(n)``."""
-        node = self.node
-        if node._op is None:
+        if self.node._op is None:
             return f"{self.name} (a leaf)"
-        args = [self._argument(p) for p in node._parents]
-        if node.op in INFIX and len(args) == 2:
-            formula = f"{args[0]} {node.op} {args[1]}"
-        else:
-            extra = settings_text(node)
-            formula = f"{node.op}({', '.join(args + ([extra] if extra else []))})"
-        return f"{self.name} = {formula}"
+        return f"{self.name} = {formula(self.node, self._names)}"
+
+    def local_symbol(self, parent: Value) -> str:
+        """How the local derivative ∂node/∂parent is written: ``de/da``; at the output, whose
+        name is the loss's, the op itself: ``d(d * f)/dd``, ``d tanh(v3)/dv3``."""
+        target = self._names[parent]
+        if self.name != self._loss:
+            return f"d{self.name}/d{target}"
+        written = formula(self.node, self._names)
+        if " " in written:
+            written = f"({written})"
+        return f"d{written}/d{target}" if written.startswith("(") else f"d {written}/d{target}"
 
     def explain(self) -> str:
         """The chain rule at this node, one line per parent, with the numbers.
 
-        For numbers: ``dL/da += dL/de · de/da = -2.0 · -3.0 = 6.0``. When arrays are
-        involved the shapes and norms (‖·‖, the Euclidean norm) are given instead.
+        For numbers: ``dL/da += dL/de · de/da = -2.0 · -3.0 = 6.0    (de/da = b)``: the
+        upstream gradient times the local derivative, and in brackets the local derivative's
+        rule where the op is a common one. When arrays are involved the shapes and norms (‖·‖,
+        the Euclidean norm) are given instead.
         """
         loss, name = self._loss, self.name
         upstream = f"d{loss}/d{name}"
         if self.node._op is None:
-            return f"{name} is a leaf: {upstream} = {_show(self.upstream)} is complete"
-        lines = [f"{self.expression()}    {upstream} = {_show(self.upstream)}"]
-        for parent, local, contribution in self.parents:
-            target = self._names[parent]
-            rule = f"d{loss}/d{target} += {upstream} · d{name}/d{target}"
+            return f"{name} is a leaf: {upstream} = {show(self.upstream)} is complete"
+        lines = [f"{self.expression()}    {upstream} = {show(self.upstream)}"]
+        for position, (parent, local, contribution) in self._positions():
+            local_text = self.local_symbol(parent)
+            rule = f"d{loss}/d{self._names[parent]} += {upstream} · {local_text}"
             if local is None:
-                lines.append(f"{rule}: upstream {_show(self.upstream)} → {_show(contribution)}")
-            else:
-                numbers = f"{_show(self.upstream)} · {_show(local)} = {_show(contribution)}"
-                lines.append(f"{rule} = {numbers}")
+                lines.append(f"{rule}: upstream {show(self.upstream)} → {show(contribution)}")
+                continue
+            line = f"{rule} = {show(self.upstream)} · {show(local)} = {show(contribution)}"
+            hint = local_rule(self.node, position, self._names)
+            if hint is not None:
+                line += f"    ({local_text} = {hint})"
+            lines.append(line)
         return "\n".join(lines)
 
     def __repr__(self) -> str:
-        upstream = _show(self.upstream)
+        upstream = show(self.upstream)
         return f"Step({self.expression()}, d{self._loss}/d{self.name}={upstream})"
 
-    def _argument(self, parent: Value) -> str:
-        if parent.requires_grad or parent.label:
-            return self._names[parent]
-        return format_number(parent.data) if parent.shape == () else f"const{parent.shape}"
-
-
-def _show(x: Any) -> str:
-    """A number as itself; an array as its shape and norm."""
-    array = np.asarray(x.data if isinstance(x, Value) else x)
-    if array.shape == ():
-        return format_number(array)
-    return f"[shape {array.shape}, ‖·‖ = {format_number(np.linalg.norm(array.ravel()))}]"
+    def _positions(self) -> list[tuple[int, ParentGradient]]:
+        """Each ParentGradient with its argument position in the op (constants have none)."""
+        positions = [i for i, p in enumerate(self.node._parents) if p.requires_grad]
+        return list(zip(positions, self.parents, strict=False))
 
 
 def backward_steps(root: Value, grad: Any = None) -> Iterator[Step]:
     """Backpropagate from ``root`` one node at a time, yielding a :class:`Step` per node.
 
-    Nodes come in the order ``root.backward()`` visits them (each after all its consumers, so
-    its gradient is complete when its step comes). Before each step is yielded, its parents'
-    ``.grad`` already include its contributions; after the last step every ``.grad`` is what
-    ``root.backward(grad)`` would have left. ``grad`` is ∂L/∂root (default 1 for a scalar).
+    It consumes the same walk as ``root.backward()`` (:func:`~autograd.backprop.backward_walk`):
+    nodes come in its order, each after all its consumers, so its gradient is complete when its
+    step comes. Each step keeps ``grads``, this pass's gradients as they stood after it (so a
+    drawing of an early step shows that moment). ``.grad`` is left alone until the last step,
+    which adds this pass's gradients exactly as ``root.backward(grad)`` would have; running the
+    loop a second time adds them again, as calling backward twice does. ``grad`` is ∂L/∂root
+    (default 1 for a scalar).
     """
-    if not root.requires_grad:
-        raise RuntimeError(
-            "backward_steps(): this Value does not require a gradient — it was made from "
-            "constants only, or inside no_grad(). Create inputs with Value(...) outside no_grad()."
-        )
     seed = seed_gradient(root, grad)
     nodes = graph_nodes(root)
     names = {node: node_name(node, i) for i, node in enumerate(nodes)}
     loss = root.label or "L"
     names[root] = loss
-    grads: dict[Value, Any] = {root: seed}  # this pass's gradients, as backpropagate keeps
-    before: dict[Value, Any] = {}  # .grad before this pass
-
-    def store(node: Value) -> None:
-        if node not in before:
-            before[node] = node.grad
-        node.grad = accumulated(before[node], grads[node])
-
-    store(root)
-    for index, node in enumerate(backward_order(root)):
-        upstream = grads[node]
-        if node._op is None:
-            yield Step(index, node, upstream, (), names, loss)
-            continue
-        contributions = input_gradients(node, upstream, False)
-        if node.size == 1:
+    known: dict[Value, Any] = {root: seed}  # this pass's gradients so far, read off the walk
+    finished = []
+    for index, (node, upstream) in enumerate(backward_walk(root, seed)):
+        known[node] = upstream
+        finished.append((node, upstream))
+        # What the walk just passed to each parent, and the local derivatives (the same vjps,
+        # with g = 1, for a node with one element): pure functions, recomputed for display.
+        shares = vjp_shares(node, upstream) if node._op is not None else []
+        local: list[Any] = [None] * len(shares)
+        if shares and node.size == 1:
             one = 1.0 if type(node.data) is float else np.ones_like(node.data)
-            local = [g for _, g in input_gradients(node, one, False)]
-        else:
-            local = [None] * len(contributions)
+            local = [share for _, share in vjp_shares(node, one)]
         parents = []
-        for (parent, contribution), derivative in zip(contributions, local, strict=True):
-            previous = grads.get(parent)
-            grads[parent] = contribution if previous is None else previous + contribution
-            store(parent)
-            parents.append(ParentGradient(parent, derivative, contribution))
-        yield Step(index, node, upstream, tuple(parents), names, loss)
+        for (parent, share), derivative in zip(shares, local, strict=True):
+            known[parent] = parent._g  # what the walk has accumulated for it so far
+            parents.append(ParentGradient(parent, derivative, share))
+        yield Step(index, node, upstream, tuple(parents), names, loss, dict(known))
+    for node, g in finished:  # the end of the pass: store as backward() stores
+        store_gradient(node, g)

@@ -4,6 +4,11 @@ A ``Value`` holds ``data`` (a Python float for a scalar made from a number, else
 ``grad`` (same shape; None until backward reaches it) and, when an op made it, the op and the
 input nodes (``_parents``, a tuple). Nodes keep no closures and no references to their
 consumers, so a graph has no reference cycles and is freed as soon as its root is dropped.
+
+Every node is built by one function, :func:`_init_node`. Changes in place are tracked as
+PyTorch's version counters track them: assigning ``.data`` (also ``x.data *= 2``) or calling
+:meth:`Value.mark_modified` stamps the Value with the time of the change, and backward refuses
+a node whose inputs changed after it was recorded, instead of computing a wrong gradient.
 """
 
 from __future__ import annotations
@@ -13,12 +18,25 @@ from typing import Any
 
 import numpy as np
 
-from autograd.grad_mode import GRAD_MODE
+from autograd.anomaly import ANOMALY, check_forward
+from autograd.grad_mode import GRAD_MODE, SWITCHES
 from autograd.scope import SCOPE
 
 Axis = int | tuple[int, ...] | None
 
 _FLOAT_KINDS = "f"
+
+
+class _Clock:
+    """Counts in-place changes; a node remembers the count at its birth (``_born``)."""
+
+    __slots__ = ("now",)
+
+    def __init__(self) -> None:
+        self.now = 0
+
+
+CLOCK = _Clock()
 
 
 def _flat(items: Any) -> Any:
@@ -33,19 +51,21 @@ def _flat(items: Any) -> Any:
 
 
 def _as_data(data: Any, requires_grad: bool) -> Any:
-    """Check and convert what a user passes to ``Value(...)``."""
+    """Check and convert what a user passes to ``Value(...)``: numbers (Python's or numpy's)
+    become Python floats, anything else an array of its own (a copy, as ``torch.tensor``
+    makes, so changing the caller's array later cannot change the graph)."""
     if isinstance(data, Value):
-        return data.data
-    if isinstance(data, bool):
+        return data._data
+    if isinstance(data, (bool, np.bool_)):
         data = float(data)
-    if isinstance(data, (int, float)):
+    if isinstance(data, (int, float, np.integer, np.floating)):
         return float(data)
     if isinstance(data, (list, tuple)) and any(isinstance(x, Value) for x in _flat(data)):
         raise TypeError(
             "Value: got a list containing Values. A Value cannot wrap other Values (the graph "
             "would be lost); build the tensor with autograd.stack([...]) instead."
         )
-    array = np.asarray(data)
+    array = np.array(data)
     if array.dtype.kind == "O":
         raise TypeError(
             "Value: got an object array (often a list that mixes Values and numbers). Pass "
@@ -60,6 +80,32 @@ def _as_data(data: Any, requires_grad: bool) -> Any:
     return array
 
 
+def _init_node(
+    node: Value,
+    data: Any,
+    requires_grad: bool,
+    label: str = "",
+    op: Any = None,
+    parents: tuple[Value, ...] = (),
+    settings: dict[str, Any] | None = None,
+) -> Value:
+    """Fill every slot of a new node: the one place a node is built (leaf, constant or result)."""
+    node._data = data
+    node.grad = None
+    node.label = label
+    node.requires_grad = requires_grad
+    node._op = op
+    node._parents = parents
+    node._settings = settings
+    node._scope = SCOPE.current
+    node._walk = None
+    node._born = CLOCK.now
+    return node
+
+
+_new = object.__new__
+
+
 class Value:
     """A node of the computation graph: a number or array, its gradient, and how it was made.
 
@@ -67,39 +113,47 @@ class Value:
     leaf. Results of ops on Values are Values that remember the op and their inputs.
     """
 
-    __slots__ = ("data", "grad", "label", "requires_grad", "_op", "_parents", "_settings",
-                 "_scope", "_walk", "_consumers", "__weakref__")  # fmt: skip
-
-    # numpy must hand `ndarray * Value` to Value.__rmul__ instead of looping over the array.
-    __array_ufunc__ = None
+    __slots__ = ("_data", "grad", "label", "requires_grad", "_op", "_parents", "_settings",
+                 "_scope", "_walk", "_consumers", "_g", "_born", "_version",
+                 "__weakref__")  # fmt: skip
 
     def __init__(self, data: Any, label: str = "", requires_grad: bool = True) -> None:
-        self.data = _as_data(data, requires_grad)
-        self.grad: Any = None
-        self.label = label
-        self.requires_grad = bool(requires_grad)
-        self._op = None
-        self._parents: tuple[Value, ...] = ()
-        self._settings: dict[str, Any] | None = None
-        self._scope = None
-        self._walk = None  # see backprop.backward_order
+        _init_node(self, _as_data(data, requires_grad), bool(requires_grad), label)
+
+    # ----------------------------------------------------------------- data and versions
+    @property
+    def data(self) -> Any:
+        """The number (a Python float) or numpy array this node holds."""
+        return self._data
+
+    @data.setter
+    def data(self, new: Any) -> None:
+        self._data = new
+        self.mark_modified()
+
+    def mark_modified(self) -> None:
+        """Say that ``data`` changed in place (optimizers, ``nn.init`` and ``load_state_dict``
+        call this). A graph recorded before the change then refuses to backpropagate through
+        this Value, naming it, instead of using the new numbers."""
+        CLOCK.now += 1
+        self._version = CLOCK.now
 
     # ----------------------------------------------------------------- properties
     @property
     def shape(self) -> tuple[int, ...]:
-        return () if type(self.data) is float else self.data.shape
+        return () if type(self._data) is float else self._data.shape
 
     @property
     def ndim(self) -> int:
-        return 0 if type(self.data) is float else self.data.ndim
+        return 0 if type(self._data) is float else self._data.ndim
 
     @property
     def size(self) -> int:
-        return 1 if type(self.data) is float else self.data.size
+        return 1 if type(self._data) is float else self._data.size
 
     @property
     def dtype(self) -> np.dtype:
-        return np.dtype(np.float64) if type(self.data) is float else self.data.dtype
+        return np.dtype(np.float64) if type(self._data) is float else self._data.dtype
 
     @property
     def op(self) -> str:
@@ -116,19 +170,24 @@ class Value:
         return self._op is None
 
     def __len__(self) -> int:
-        if type(self.data) is float:
+        if type(self._data) is float:
             raise TypeError("len() of a scalar Value")
-        return len(self.data)
+        return len(self._data)
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        return np.asarray(self.data, dtype=dtype)
+        return np.asarray(self._data, dtype=dtype)
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
-        if type(self.data) is float:
-            grad = "None" if self.grad is None else f"{float(np.asarray(self.grad)):.4g}"
-            return f"Value(data={self.data:.4g}, grad={grad}{label})"
-        return f"Value(shape={self.data.shape}, dtype={self.data.dtype}{label})"
+        data = self._data
+        if type(data) is float:
+            grad = "None" if self.grad is None else _number_text(self.grad)
+            return f"Value(data={data:.4g}, grad={grad}{label})"
+        if data.size <= _REPR_MAX_SIZE:
+            grad = "" if self.grad is None else f", grad={_array_text(self.grad)}"
+            shape = f", shape={data.shape}" if data.ndim > 1 else ""
+            return f"Value(data={_array_text(data)}{shape}, dtype={data.dtype}{grad}{label})"
+        return f"Value(shape={data.shape}, dtype={data.dtype}{label})"
 
     def __bool__(self) -> bool:
         if self.size != 1:
@@ -136,7 +195,7 @@ class Value:
                 f"the truth value of a Value of shape {self.shape} is ambiguous; "
                 "use (v > 0).any() or .all() on the comparison"
             )
-        return bool(self.data)
+        return bool(self._data)
 
     # ----------------------------------------------------------------- conversion
     def item(self) -> float:
@@ -144,15 +203,60 @@ class Value:
         if self.size != 1:
             raise ValueError(f"item() needs a Value with one element, this one has shape "
                              f"{self.shape}; use .numpy() for arrays")  # fmt: skip
-        return float(np.asarray(self.data).reshape(()))
+        return float(np.asarray(self._data).reshape(()))
+
+    def __float__(self) -> float:
+        return self.item()
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __round__(self, ndigits: int | None = None) -> float:
+        return round(self.item(), ndigits)
+
+    def __format__(self, spec: str) -> str:
+        if not spec:
+            return str(self)
+        if self.size != 1:
+            raise TypeError(
+                f"format spec {spec!r} needs a Value with one element, this one has shape "
+                f"{self.shape}; format v.numpy() or v.item() instead"
+            )
+        return format(self.item(), spec)
 
     def numpy(self) -> np.ndarray:
         """The data as a numpy array (0-d for a scalar)."""
-        return np.asarray(self.data)
+        return np.asarray(self._data)
 
     def detach(self) -> Value:
         """A new leaf sharing this node's data, cut off from the graph (no gradient)."""
-        return Value(self.data, label=self.label, requires_grad=False)
+        return _init_node(_new(Value), self._data, False, self.label)
+
+    def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        """numpy meets a Value: ``array + value`` and friends become recorded ops, comparisons
+        give plain boolean arrays, and any other ufunc (``np.exp(value)``) is refused with the
+        name of the op that records a graph."""
+        if method == "__call__" and not kwargs:
+            if ufunc in _COMPARISONS:
+                return ufunc(*[_raw(x) for x in inputs])
+            op = _OPERATOR_UFUNCS.get(ufunc)
+            if op is not None and len(inputs) == op[1]:
+                return (
+                    _binary(getattr(_ops, op[0]), *inputs)
+                    if op[1] == 2
+                    else (_unary(getattr(_ops, op[0]), inputs[0]))
+                )
+        name = ufunc.__name__
+        if kwargs.get("out") is not None:
+            raise TypeError(
+                f"np.{name}(..., out=...): numpy cannot write a Value's result into an array "
+                "in place. Write x = x + v (a new Value) instead."
+            )
+        raise TypeError(
+            f"np.{name} cannot record a graph through a Value. Use the Value's own op: "
+            f"value.{name}() or autograd.{name}(value) (or np.{name}(value.data) for a plain "
+            "array without gradients)."
+        )
 
     # ----------------------------------------------------------------- backward
     def backward(self, grad: Any = None, create_graph: bool = False) -> None:
@@ -163,111 +267,109 @@ class Value:
         ``create_graph=True`` the backward pass is recorded, so the gradients are Values that
         can be differentiated again; then, as in PyTorch, only leaves keep their ``.grad``
         (an intermediate holding a recorded gradient would form a reference cycle).
+        The walk itself is :func:`autograd.backprop.backward_walk`.
         """
-        from autograd.backprop import accumulated, backpropagate
+        from autograd.backprop import backward
 
-        for node, g in backpropagate(self, grad, create_graph).items():
-            if create_graph and node._op is not None:
-                continue  # a recorded gradient of an intermediate would point back at it: a cycle
-            node.grad = accumulated(node.grad, g)
+        backward(self, grad, create_graph)
 
     # ----------------------------------------------------------------- arithmetic
     def __add__(self, other: Any) -> Value:
-        return apply(_ops.Add, self, other)
+        return _binary(_ops.Add, self, other)
 
     def __radd__(self, other: Any) -> Value:
-        return apply(_ops.Add, other, self)
+        return _binary(_ops.Add, other, self)
 
     def __sub__(self, other: Any) -> Value:
-        return apply(_ops.Sub, self, other)
+        return _binary(_ops.Sub, self, other)
 
     def __rsub__(self, other: Any) -> Value:
-        return apply(_ops.Sub, other, self)
+        return _binary(_ops.Sub, other, self)
 
     def __mul__(self, other: Any) -> Value:
-        return apply(_ops.Mul, self, other)
+        return _binary(_ops.Mul, self, other)
 
     def __rmul__(self, other: Any) -> Value:
-        return apply(_ops.Mul, other, self)
+        return _binary(_ops.Mul, other, self)
 
     def __truediv__(self, other: Any) -> Value:
-        return apply(_ops.Div, self, other)
+        return _binary(_ops.Div, self, other)
 
     def __rtruediv__(self, other: Any) -> Value:
-        return apply(_ops.Div, other, self)
+        return _binary(_ops.Div, other, self)
 
     def __pow__(self, other: Any) -> Value:
-        return apply(_ops.Pow, self, other)
+        return _binary(_ops.Pow, self, other)
 
     def __rpow__(self, other: Any) -> Value:
-        return apply(_ops.Pow, other, self)
+        return _binary(_ops.Pow, other, self)
 
     def __matmul__(self, other: Any) -> Value:
-        return apply(_ops.MatMul, self, other)
+        return _binary(_ops.MatMul, self, other)
 
     def __rmatmul__(self, other: Any) -> Value:
-        return apply(_ops.MatMul, other, self)
+        return _binary(_ops.MatMul, other, self)
 
     def __neg__(self) -> Value:
-        return apply(_ops.Neg, self)
+        return _unary(_ops.Neg, self)
 
     def __pos__(self) -> Value:
         return self
 
     def __abs__(self) -> Value:
-        return apply(_ops.Abs, self)
+        return _unary(_ops.Abs, self)
 
     # Comparisons give plain boolean arrays (no graph); == and hash stay identity-based.
     def __lt__(self, other: Any) -> Any:
-        return self.data < _raw(other)
+        return self._data < _raw(other)
 
     def __le__(self, other: Any) -> Any:
-        return self.data <= _raw(other)
+        return self._data <= _raw(other)
 
     def __gt__(self, other: Any) -> Any:
-        return self.data > _raw(other)
+        return self._data > _raw(other)
 
     def __ge__(self, other: Any) -> Any:
-        return self.data >= _raw(other)
+        return self._data >= _raw(other)
 
     __hash__ = object.__hash__
 
     # ----------------------------------------------------------------- elementwise
     def exp(self) -> Value:
         """eˣ elementwise."""
-        return apply(_ops.Exp, self)
+        return _unary(_ops.Exp, self)
 
     def log(self) -> Value:
         """Natural logarithm elementwise (ln 0 = −inf)."""
-        return apply(_ops.Log, self)
+        return _unary(_ops.Log, self)
 
     def sqrt(self) -> Value:
         """√x elementwise."""
-        return apply(_ops.Sqrt, self)
+        return _unary(_ops.Sqrt, self)
 
     def abs(self) -> Value:
         """|x| elementwise; gradient sign(x), 0 at 0."""
-        return apply(_ops.Abs, self)
+        return _unary(_ops.Abs, self)
 
     def sin(self) -> Value:
         """sin x elementwise (radians)."""
-        return apply(_ops.Sin, self)
+        return _unary(_ops.Sin, self)
 
     def cos(self) -> Value:
         """cos x elementwise (radians)."""
-        return apply(_ops.Cos, self)
+        return _unary(_ops.Cos, self)
 
     def tanh(self) -> Value:
         """Hyperbolic tangent elementwise."""
-        return apply(_ops.Tanh, self)
+        return _unary(_ops.Tanh, self)
 
     def sigmoid(self) -> Value:
         """σ(x) = 1/(1+e⁻ˣ), computed stably for any x."""
-        return apply(_ops.Sigmoid, self)
+        return _unary(_ops.Sigmoid, self)
 
     def relu(self) -> Value:
         """max(x, 0); gradient 0 at x = 0 (PyTorch's choice)."""
-        return apply(_ops.ReLU, self)
+        return _unary(_ops.ReLU, self)
 
     def leaky_relu(self, negative_slope: float = 0.01) -> Value:
         """x for x > 0 else negative_slope·x (PyTorch's default slope 0.01)."""
@@ -370,7 +472,7 @@ class Value:
 
 
 def _raw(x: Any) -> Any:
-    return x.data if isinstance(x, Value) else x
+    return x._data if isinstance(x, Value) else x
 
 
 def _axis(axis: Any) -> Any:
@@ -382,7 +484,7 @@ def _index(index: Any) -> Any:
     if isinstance(index, tuple):
         return tuple(_index(i) for i in index)
     if isinstance(index, Value):
-        index = index.data
+        index = index._data
     if isinstance(index, list):
         index = np.asarray(index)
     if isinstance(index, np.ndarray) and index.dtype.kind not in "iub":
@@ -390,19 +492,42 @@ def _index(index: Any) -> Any:
     return index
 
 
+# numpy ufuncs that stand for Value operators: ``array ⊕ value`` is recorded as the op.
+_OPERATOR_UFUNCS = {
+    np.add: ("Add", 2), np.subtract: ("Sub", 2), np.multiply: ("Mul", 2),
+    np.true_divide: ("Div", 2), np.power: ("Pow", 2), np.matmul: ("MatMul", 2),
+    np.negative: ("Neg", 1), np.absolute: ("Abs", 1),
+}  # fmt: skip
+_COMPARISONS = {np.less, np.less_equal, np.greater, np.greater_equal}
+
+_REPR_MAX_SIZE = 20  # arrays up to this many elements show their numbers in repr
+
+
+def _number_text(x: Any) -> str:
+    return f"{float(np.asarray(x.data if isinstance(x, Value) else x)):.4g}"
+
+
+def _array_text(x: Any) -> str:
+    array = np.asarray(x.data if isinstance(x, Value) else x)
+    if array.ndim == 0:
+        return f"{float(array):.5g}"
+    return np.array2string(array, precision=4, separator=", ", suppress_small=True)
+
+
 def _constant(x: Any, dtype: np.dtype | None) -> Value:
     """Wrap a number or array that enters an op as a constant node (no gradient).
 
-    Constants take the dtype of the op's tensor inputs, so a float64 or integer constant
-    never silently upcasts a float32 computation.
+    Constants take the floating dtype of the op's tensor inputs, so a float64 or integer
+    constant never silently upcasts a float32 computation (and a float constant is never
+    truncated to an integer tensor's dtype). An array is copied, as ``torch.tensor`` copies:
+    reusing the caller's buffer afterwards cannot change what backward computes.
     """
-    node = Value.__new__(Value)
     if type(x) is float:
         data = x
-    elif isinstance(x, (int, np.integer, np.floating)) and not isinstance(x, bool):
+    elif isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, bool):
         data = float(x) if dtype is None else np.asarray(x, dtype=dtype)
     else:
-        data = np.asarray(x)
+        data = np.array(x)  # a copy of its own
         if data.dtype.kind == "O":
             raise TypeError(
                 "an op got an object array (for example a list of Values); "
@@ -412,91 +537,96 @@ def _constant(x: Any, dtype: np.dtype | None) -> Value:
             data = data.astype(dtype)
         elif data.dtype.kind not in _FLOAT_KINDS:
             data = data.astype(np.float64)
-    node.data = data
-    node.grad = None
-    node.label = ""
-    node.requires_grad = False
-    node._op = None
-    node._parents = ()
-    node._settings = None
-    node._scope = None
-    node._walk = None
-    return node
+    return _init_node(_new(Value), data, False)
 
 
 def _tensor_dtype(x: Any) -> np.dtype | None:
-    return x.data.dtype if isinstance(x, Value) and type(x.data) is np.ndarray else None
+    """The dtype constants should take next to ``x``: a float tensor's, else None."""
+    if isinstance(x, Value) and type(x._data) is np.ndarray and x._data.dtype.kind == "f":
+        return x._data.dtype
+    return None
+
+
+def as_value(x: Any, like: Any = None) -> Value:
+    """``x`` itself if it is a Value, else a constant Value of it (dtype taken from ``like``,
+    a Value, when that is a float tensor): the way composite ops accept arrays and numbers."""
+    return x if isinstance(x, Value) else _constant(x, _tensor_dtype(like))
+
+
+def _result(
+    op: Any, data: Any, parents: tuple[Value, ...], settings: Any, needs_grad: bool
+) -> Value:
+    """The node for ``op``'s output: recorded (op and parents kept) when a gradient is needed
+    and grad mode is on, else a plain leaf."""
+    if type(data) is not np.ndarray and type(data) is not float:
+        if all(type(p._data) is float for p in parents):
+            data = float(data)
+        else:
+            data = np.asarray(data)
+    if needs_grad and (SWITCHES.open == 0 or GRAD_MODE.enabled):
+        out = _init_node(_new(Value), data, True, "", op, parents, settings or None)
+    else:
+        out = _init_node(_new(Value), data, False)
+    if ANOMALY.enabled:
+        out._parents = out._parents or parents  # for the message; a leaf keeps no parents
+        try:
+            check_forward(out)
+        finally:
+            if not out.requires_grad:
+                out._parents = ()
+    return out
+
+
+def _unary(op: Any, a: Any) -> Value:
+    """``apply`` for a one-input op without settings (the common case, kept lean)."""
+    if not isinstance(a, Value):
+        a = _constant(a, None)
+    try:
+        data = op.forward(a._data)
+    except ValueError as error:
+        raise _explain_shape_error(op, (a,), error) from None
+    return _result(op, data, (a,), None, a.requires_grad)
+
+
+def _binary(op: Any, a: Any, b: Any) -> Value:
+    """``apply`` for a two-input op without settings (``+ - * / ** @``, kept lean)."""
+    if not isinstance(a, Value):
+        a = _constant(a, _tensor_dtype(b))
+    if not isinstance(b, Value):
+        b = _constant(b, _tensor_dtype(a))
+    try:
+        data = op.forward(a._data, b._data)
+    except ValueError as error:
+        raise _explain_shape_error(op, (a, b), error) from None
+    return _result(op, data, (a, b), None, a.requires_grad or b.requires_grad)
 
 
 def apply(op: Any, *inputs: Any, **settings: Any) -> Value:
     """Run primitive ``op`` forward on ``inputs`` and, if any needs a gradient, record the node.
 
-    Numbers and arrays among the inputs become constant nodes. In ``no_grad`` mode, or when no
-    input requires a gradient, the result is a plain leaf that remembers nothing.
+    Numbers and arrays among the inputs become constant nodes (of the tensor inputs' float
+    dtype). In ``no_grad`` mode, or when no input requires a gradient, the result is a plain
+    leaf that remembers nothing.
     """
-    # Unrolled for one and two inputs: node creation is the engine's hot path.
-    if len(inputs) == 1:
-        (a,) = inputs
-        if not isinstance(a, Value):
-            a = _constant(a, None)
-        parents: tuple[Value, ...] = (a,)
-        needs_grad = a.requires_grad
-        try:
-            data = op.forward(a.data, **settings) if settings else op.forward(a.data)
-        except ValueError as error:
-            raise _explain_shape_error(op, parents, error) from None
-    elif len(inputs) == 2:
-        a, b = inputs
-        if not isinstance(a, Value):
-            a = _constant(a, _tensor_dtype(b))
-        if not isinstance(b, Value):
-            b = _constant(b, _tensor_dtype(a))
-        parents = (a, b)
-        needs_grad = a.requires_grad or b.requires_grad
-        try:
-            data = (
-                op.forward(a.data, b.data, **settings) if settings else op.forward(a.data, b.data)
-            )
-        except ValueError as error:
-            raise _explain_shape_error(op, parents, error) from None
-    else:
-        dtype = next((d for d in map(_tensor_dtype, inputs) if d is not None), None)
-        parents = tuple(x if isinstance(x, Value) else _constant(x, dtype) for x in inputs)
-        needs_grad = any([p.requires_grad for p in parents])
-        try:
-            data = op.forward(*[p.data for p in parents], **settings)
-        except ValueError as error:
-            raise _explain_shape_error(op, parents, error) from None
+    dtype = next((d for d in map(_tensor_dtype, inputs) if d is not None), None)
+    parents = tuple(x if isinstance(x, Value) else _constant(x, dtype) for x in inputs)
+    try:
+        data = op.forward(*[p._data for p in parents], **settings)
+    except ValueError as error:
+        raise _explain_shape_error(op, parents, error) from None
     if type(data) is tuple:  # an op that keeps intermediates for its backward (op.saves)
         data, saved = data
         settings = {**settings, **saved}
-    if type(data) is not np.ndarray and type(data) is not float:
-        if all(type(p.data) is float for p in parents):
-            data = float(data)
-        else:
-            data = np.asarray(data)
-    out = Value.__new__(Value)
-    out.data = data
-    out.grad = None
-    out.label = ""
-    out._scope = SCOPE.current
-    out._walk = None
-    if needs_grad and GRAD_MODE.enabled:
-        out.requires_grad = True
-        out._op = op
-        out._parents = parents
-        out._settings = settings or None
-    else:
-        out.requires_grad = False
-        out._op = None
-        out._parents = ()
-        out._settings = None
-    return out
+    return _result(op, data, parents, settings, any([p.requires_grad for p in parents]))
 
 
 def _explain_shape_error(op: Any, parents: tuple[Value, ...], error: ValueError) -> Exception:
     """Name the op and the shapes when numpy refuses to broadcast."""
     if "broadcast" not in str(error):
+        if "same shape" in str(error) or "must match exactly" in str(error):  # stack, concat
+            shapes = ", ".join(str(p.shape) for p in parents)
+            return ValueError(f"{op.__name__}: the inputs' shapes {shapes} do not fit together "
+                              f"({error}); reshape them to agree")  # fmt: skip
         return error
     shapes = " and ".join(str(p.shape) for p in parents)
     return ValueError(
@@ -511,8 +641,9 @@ def as_function(method: Any) -> Any:
     constants): ``autograd.exp(x)`` is ``Value.exp`` for any x."""
 
     def function(x: Any, *args: Any, **kwargs: Any) -> Any:
-        if not isinstance(x, Value):
-            x = Value(x, requires_grad=False)
+        if not isinstance(x, Value):  # a constant, of the dtype of a tensor argument if any
+            like = next((a for a in args if _tensor_dtype(a) is not None), None)
+            x = as_value(x, like)
         return method(x, *args, **kwargs)
 
     name = method.__name__.strip("_").replace("truediv", "div")
@@ -522,8 +653,18 @@ def as_function(method: Any) -> Any:
 
 
 def where(condition: Any, a: Any, b: Any) -> Value:
-    """Elementwise ``a`` where ``condition`` holds, else ``b`` (condition: booleans, no grad)."""
-    return apply(_ops.Where, a, b, condition=np.asarray(_raw(condition), dtype=bool))
+    """Elementwise ``a`` where ``condition`` holds, else ``b`` (condition: booleans, no grad).
+
+    As in PyTorch the condition must be boolean (a comparison such as ``x > 0``): a float
+    condition would silently read 0.2 as True, so it is refused.
+    """
+    mask = np.asarray(_raw(condition))
+    if mask.dtype != np.bool_:
+        raise TypeError(
+            f"where: the condition must be booleans, got dtype {mask.dtype}; compare first "
+            "(e.g. where(x > 0, a, b)) or convert with mask.astype(bool)"
+        )
+    return apply(_ops.Where, a, b, condition=mask.copy())
 
 
 def linear(x: Any, weight: Any, bias: Any = None) -> Value:
@@ -539,8 +680,7 @@ def linear(x: Any, weight: Any, bias: Any = None) -> Value:
             f"{b_shape if bias is not None else None}"
         )
     if bias is None:
-        weight = weight if isinstance(weight, Value) else Value(weight, requires_grad=False)
-        return apply(_ops.MatMul, x, weight.T)
+        return _binary(_ops.MatMul, x, as_value(weight, x).T)
     return apply(_ops.Linear, x, weight, bias)
 
 

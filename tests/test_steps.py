@@ -17,12 +17,27 @@ from tests.graphs import expression
 def test_explain_writes_the_chain_rule_with_numbers() -> None:
     L, v = expression()
     steps = {step.node: step for step in backward_steps(L)}
-    text = steps[v["e"]].explain()
-    assert "e = a * b" in text
-    assert "dL/da += dL/de · de/da = -2.0 · -3.0 = 6.0" in text.splitlines()
-    assert "dL/db += dL/de · de/db = -2.0 · 2.0 = -4.0" in text.splitlines()
-    assert "dL/dd += dL/dL · dL/dd = 1.0 · -2.0 = -2.0" in steps[L].explain()
+    lines = steps[v["e"]].explain().splitlines()
+    assert lines[0] == "e = a * b    dL/de = -2.0"
+    assert lines[1] == "dL/da += dL/de · de/da = -2.0 · -3.0 = 6.0    (de/da = b)"
+    assert lines[2] == "dL/db += dL/de · de/db = -2.0 · 2.0 = -4.0    (de/db = a)"
     assert "leaf" in steps[v["a"]].explain() and "6.0" in steps[v["a"]].explain()
+
+
+def test_at_the_output_the_local_derivative_is_written_as_the_op_not_as_the_gradient() -> None:
+    L, v = expression()
+    text = next(backward_steps(L)).explain()
+    assert "dL/dd += dL/dL · d(d * f)/dd = 1.0 · -2.0 = -2.0    (d(d * f)/dd = f)" in text
+    assert "dL/dL · dL/dd" not in text  # the old reading: a local derivative dressed as dL/dd
+    v3 = Value(0.5)
+    out = (v3 * 1.0).tanh()  # unlabelled output: called L, in explain() and in the drawing
+    (step,) = [s for s in backward_steps(out) if s.node is out]
+    (line,) = [t for t in step.explain().splitlines() if t.startswith("dL/dv2 +=")]
+    local = 1 - math.tanh(0.5) ** 2
+    assert line == (
+        f"dL/dv2 += dL/dL · d tanh(v2)/dv2 = 1.0 · {format_number(local)} = "
+        f"{format_number(local)}    (d tanh(v2)/dv2 = 1 - tanh²(v2))"
+    )
 
 
 def test_one_step_per_node_in_backward_order() -> None:
@@ -39,17 +54,35 @@ def test_one_step_per_node_in_backward_order() -> None:
     assert by_node[v["e"]].upstream == v["f"].data  # dL/de = f
 
 
-def test_gradients_are_written_as_the_steps_go() -> None:
+def test_each_step_keeps_its_moment_and_grad_is_written_at_the_end() -> None:
     L, v = expression()
     steps = backward_steps(L)
     assert all(node.grad is None for node in v.values())  # lazy: nothing before the first step
     first = next(steps)
-    assert first.node is L and L.grad == 1.0
-    assert v["d"].grad == -2.0 and v["f"].grad == 4.0 and v["a"].grad is None
-    for step in steps:
-        for parent, _, contribution in step.parents:
-            assert parent.grad is not None
-            assert contribution == pytest.approx(step.upstream * _)
+    assert first.node is L and first.grads[L] == 1.0
+    assert first.grads[v["d"]] == -2.0 and first.grads[v["f"]] == 4.0 and v["a"] not in first.grads
+    assert L.grad is None and v["d"].grad is None  # .grad waits for the end of the pass
+    rest = list(steps)
+    for step in rest:
+        for parent, local, contribution in step.parents:
+            assert contribution == pytest.approx(step.upstream * local)
+    assert first.grads[v["d"]] == -2.0  # an early step still shows its own moment
+    final = rest[-1].grads
+    L2, v2 = expression()
+    L2.backward()
+    for name, node in v.items():
+        assert node.grad == pytest.approx(v2[name].grad)
+        assert final[node] == pytest.approx(v2[name].grad)
+
+
+def test_running_the_steps_twice_adds_the_gradients_twice_like_backward() -> None:
+    L, v = expression()
+    list(backward_steps(L))
+    list(backward_steps(L))
+    L2, v2 = expression()
+    L2.backward()
+    L2.backward()
+    assert all(v[n].grad == pytest.approx(v2[n].grad) for n in v)
 
 
 UNARY: list[tuple[str, Callable[[float], float]]] = [

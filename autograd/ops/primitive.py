@@ -46,6 +46,18 @@ def not_differentiable(*args: Any, **kwargs: Any) -> Any:
     raise TypeError("not_differentiable is a mark for the op table, not a function to call")
 
 
+def _no_gradient(op: str, input_name: str) -> Callable[..., Any]:
+    """The vjp that stands for ``not_differentiable``: it explains, if backward ever needs it."""
+
+    def no_gradient(*args: Any, **kwargs: Any) -> Any:
+        raise TypeError(
+            f"backward: {op} has no gradient for its input {input_name!r} (marked "
+            "not_differentiable), but that input needs one; pass a constant there"
+        )
+
+    return no_gradient
+
+
 class OpDefinitionError(TypeError):
     """A primitive whose vjps do not match its inputs."""
 
@@ -71,11 +83,11 @@ class Primitive:
             if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
         ]
         _check_vjps(cls, positional, signature)
-        if positional:  # fixed inputs: one vjp_<name> per input (None: not differentiable)
+        if positional:  # fixed inputs: one vjp per input, in argument order
             cls.vjps = tuple(
-                None if getattr(cls, f"vjp_{name}") is not_differentiable else
-                getattr(cls, f"vjp_{name}")
-                for name in positional
+                _no_gradient(name, p) if getattr(cls, f"vjp_{p}") is not_differentiable
+                else getattr(cls, f"vjp_{p}")
+                for p in positional
             )  # fmt: skip
         if len(positional) != 1 and "broadcasts" not in cls.__dict__:
             cls.broadcasts = True
