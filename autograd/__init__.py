@@ -6,8 +6,9 @@ Note: this package is named ``autograd`` like the unrelated PyPI package (HIPS a
 two cannot be installed in the same environment.
 """
 
+from autograd.anomaly import detect_anomaly
 from autograd.attention import scaled_dot_product_attention
-from autograd.backprop import backpropagate, backward_order
+from autograd.backprop import backpropagate, backward_order, backward_walk
 from autograd.draw import draw_graph
 from autograd.functional import grad, value_and_grad
 from autograd.grad_mode import enable_grad, is_grad_enabled, no_grad
@@ -117,6 +118,7 @@ swapaxes = _as_function(Value.swapaxes)
 __all__ = [
     "Value", "no_grad", "enable_grad", "is_grad_enabled", "grad", "value_and_grad", "gradcheck",
     "GradcheckError", "manual_seed", "generator", "backpropagate", "backward_order", "apply",
+    "backward_walk", "detect_anomaly",
     "where", "concatenate", "stack", "linear", "exp", "log", "sqrt", "abs", "sin", "cos", "tanh",
     "sigmoid", "relu",
     "leaky_relu", "maximum", "minimum", "clip", "sum", "mean", "max", "min", "var", "reshape",

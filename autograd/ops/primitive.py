@@ -23,11 +23,13 @@ input that has no gradient says so explicitly with ``vjp_x = not_differentiable`
 
 The table is strict: a class whose ``vjp_<name>`` matches no input, or whose input has neither a
 vjp nor the ``not_differentiable`` mark, is refused when it is defined, with the fix in the
-message (a misspelled vjp never survives until the first backward). The engine calls a vjp only for inputs
-that need a gradient, and for ops with several inputs sums the result back to each input's
-shape (broadcasting) itself. A fused op whose backward needs an intermediate of its forward
-that is costly to recompute returns ``(out, saved)`` instead, ``saved`` being a dict; its
-vjps then receive the entries as keyword arguments, like the settings.
+message (a misspelled vjp never survives until the first backward).
+
+The engine calls a vjp only for inputs that need a gradient, and for ops with several inputs
+sums the result back to each input's shape (broadcasting) itself. A fused op whose backward
+needs an intermediate of its forward that is costly to recompute returns ``(out, saved)``
+instead, ``saved`` being a dict; its vjps then receive the entries as keyword arguments, like
+the settings.
 Ops with any number of inputs (``concatenate``, ``stack``) define ``vjp(i, g, out, *inputs)``.
 Every subclass is recorded in :data:`PRIMITIVES` so tests can check that each one is covered.
 """
@@ -85,7 +87,7 @@ class Primitive:
         _check_vjps(cls, positional, signature)
         if positional:  # fixed inputs: one vjp per input, in argument order
             cls.vjps = tuple(
-                _no_gradient(name, p) if getattr(cls, f"vjp_{p}") is not_differentiable
+                _no_gradient(cls.__name__, p) if getattr(cls, f"vjp_{p}") is not_differentiable
                 else getattr(cls, f"vjp_{p}")
                 for p in positional
             )  # fmt: skip
