@@ -20,7 +20,10 @@ from autograd.value import Value
 
 
 def _argnums(argnums: int | tuple[int, ...]) -> tuple[int, ...]:
-    return (argnums,) if isinstance(argnums, int) else tuple(argnums)
+    positions = (argnums,) if isinstance(argnums, int) else tuple(argnums)
+    if not positions or not all(isinstance(i, int) and not isinstance(i, bool) for i in positions):
+        raise TypeError(f"grad: argnums must be an int or a tuple of ints, got {argnums!r}")
+    return positions
 
 
 def value_and_grad(
@@ -35,6 +38,13 @@ def value_and_grad(
 
     def value_and_grad_f(*args: Any, **kwargs: Any) -> tuple[Any, Any]:
         args = list(args)
+        for i in positions:
+            if not -len(args) <= i < len(args):
+                raise IndexError(
+                    f"grad: argnums={argnums!r} asks for argument {i}, but the function was "
+                    f"called with {len(args)} positional argument(s); argnums counts them from "
+                    "0 (pass the inputs to differentiate positionally)"
+                )
         # Inside an outer trace (some argument is a Value that needs a gradient), record this
         # backward pass so the outer gradient can see through it; otherwise run at full speed.
         nested = any(isinstance(x, Value) and x.requires_grad for x in args)

@@ -81,6 +81,8 @@ def _fill(param: Any, sample: Any, name: str) -> Any:
             "parameters are floating point"
         )
     data[...] = sample(data.shape)
+    if isinstance(param, Value):
+        param.mark_modified()  # a graph recorded before must not backprop through the new values
     return param
 
 

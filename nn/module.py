@@ -258,6 +258,7 @@ class Module:
                     owner.data = float(array)
                 else:
                     np.copyto(owner.data, array)
+                    owner.mark_modified()  # a graph recorded before the load must not use it
             elif isinstance(current, np.ndarray):
                 np.copyto(current, array)
             else:

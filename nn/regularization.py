@@ -148,6 +148,7 @@ def max_norm_(params: Params, max_norm: float, axis: int | tuple[int, ...] | Non
         if np.any(norms > max_norm):
             scale = max_norm / np.maximum(norms, max_norm)  # c/‖w‖ where ‖w‖ > c, else 1
             np.multiply(data, scale.astype(data.dtype, copy=False), out=data)
+            p.mark_modified()
 
 
 def _batch_size(a: Value) -> int:

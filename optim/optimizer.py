@@ -152,14 +152,17 @@ class Optimizer:
         data = p.data
         if isinstance(data, np.ndarray) and data.ndim:
             self._update(data, grad, state, group)
+            p.mark_modified()  # graphs recorded before this step must not backprop through p
         else:
             # A scalar: a Python float cannot change in place, and numpy arithmetic turns 0-d
             # arrays into immutable numpy scalars. So the rule runs on a 1-element array: a
             # view of a 0-d array, or a copy of a float that is then rebound to .data.
             box = data.reshape(1) if isinstance(data, np.ndarray) else np.array([data])
             self._update(box, grad.reshape(1), state, group)
-            if not isinstance(data, np.ndarray):
-                p.data = float(box[0])
+            if isinstance(data, np.ndarray):
+                p.mark_modified()
+            else:
+                p.data = float(box[0])  # (assigning .data marks it modified)
 
     # --- saving and resuming (see optim/state_dict.py) ---------------------------------------
 

@@ -95,7 +95,7 @@ def where(condition: Any, a: Any, b: Any) -> Any:
     """Elementwise ``a if condition else b``; ``condition`` is a constant boolean array."""
     if isinstance(a, Value) or isinstance(b, Value):
         return value_where(condition, a, b)
-    if type(a) is float and type(b) is float:
+    if type(a) is float and type(b) is float and np.ndim(condition) == 0:
         return a if condition else b
     return np.where(condition, a, b)
 
