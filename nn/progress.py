@@ -4,7 +4,9 @@
 
 - ``True`` (the default) chooses by where the code runs:
 
-  * in Jupyter with ``ipywidgets`` installed: a notebook progress bar (a widget);
+  * in Jupyter with ``ipywidgets`` installed: a notebook progress bar (a widget) while training
+    runs, replaced at the end by one line of text saying how it ended — a saved notebook keeps
+    no widgets, so that line is what a reader of the saved notebook sees;
   * in Jupyter without it: **one** line of text, updated in place (a display with an id), so
     the saved notebook holds a single line with the final numbers — never a wall of text;
   * in a terminal (stderr is a tty): a text bar (tqdm) that rewrites itself;
@@ -58,13 +60,11 @@ class Progress:
 
 
 class Bar(Progress):
-    """A tqdm bar: ``tqdm.notebook`` (a widget) in Jupyter, ``tqdm.std`` in a terminal."""
+    """A tqdm text bar in a terminal, rewriting itself in place."""
 
-    def __init__(self, epochs: int, notebook: bool) -> None:
-        if notebook:
-            from tqdm.notebook import tqdm
-        else:
-            from tqdm.std import tqdm
+    def __init__(self, epochs: int) -> None:
+        from tqdm.std import tqdm
+
         self.bar = tqdm(total=epochs, unit="epoch", desc="fit")
 
     def update(self, epoch: int, logs: dict[str, float]) -> None:
@@ -77,11 +77,53 @@ class Bar(Progress):
         if history.stopped_epoch is not None or history.restored_epoch is not None:
             if bar.n < (bar.total or 0):  # stopped early: end full, not frozen part-way
                 bar.total = bar.n
-                container = getattr(bar, "container", None)  # tqdm.notebook's widgets
-                if container is not None:
-                    container.children[1].max = bar.n
             bar.set_description(f"fit: {history.summary()}", refresh=False)
         bar.close()
+
+
+def final_line(history: Any, epochs: int) -> str:
+    """The line a notebook keeps after training, e.g. ``fit: |████████████████████| stopped at
+    epoch 61 of 150, restored epoch 51  loss=0.0016 val_loss=0.071`` (the bar ends full when a
+    callback stopped training: nothing is left to run)."""
+    done = len(history.get("loss", ()))
+    if history.stopped_epoch is not None:
+        filled, how = 20, f"stopped at epoch {history.stopped_epoch} of {epochs}"
+    else:
+        filled = round(20 * done / epochs) if epochs else 20
+        how = f"{done}/{epochs} epochs"
+    if history.restored_epoch is not None:
+        how += f", restored epoch {history.restored_epoch}"
+    numbers = _numbers({k: v[-1] for k, v in history.items() if v})
+    return f"fit: |{'█' * filled}{' ' * (20 - filled)}| {how}  {numbers}".rstrip()
+
+
+class WidgetBar(Progress):
+    """A notebook progress bar (ipywidgets) while training runs; afterwards it is replaced by
+    one line of text (:func:`final_line`), so a saved notebook — which keeps no widgets —
+    shows how training ended instead of a bar frozen at 0 %."""
+
+    def __init__(self, epochs: int) -> None:
+        import ipywidgets
+        from IPython.display import display
+
+        self.epochs = epochs
+        self.bar = ipywidgets.IntProgress(value=0, min=0, max=max(epochs, 1), description="fit")
+        self.label = ipywidgets.Label(value=f"0/{epochs} epochs")
+        self.box = ipywidgets.HBox([self.bar, self.label])
+        self.handle = display(self.box, display_id=True)
+        self.last = 0.0
+
+    def update(self, epoch: int, logs: dict[str, float]) -> None:
+        self.bar.value = epoch
+        now = time.monotonic()
+        if now - self.last >= 0.1 or epoch == self.epochs:
+            self.last = now
+            self.label.value = f"{epoch}/{self.epochs} epochs  {_numbers(logs)}"
+
+    def close(self, history: Any) -> None:
+        if self.handle is not None:
+            self.handle.update({"text/plain": final_line(history, self.epochs)}, raw=True)
+        self.box.close()
 
 
 class JupyterLine(Progress):
@@ -107,8 +149,7 @@ class JupyterLine(Progress):
             self.handle.update({"text/plain": self.text}, raw=True)
 
     def close(self, history: Any) -> None:
-        numbers = _numbers({k: v[-1] for k, v in history.items() if v})
-        self.text = f"fit: {history.summary()}  {numbers}"
+        self.text = final_line(history, self.epochs)
         self._show()
 
 
@@ -135,8 +176,8 @@ def make_progress(progress: Any, epochs: int) -> Progress:
     if progress is not True:
         raise ValueError(f"fit: progress must be True, False or 'lines', got {progress!r}")
     if in_jupyter():
-        return Bar(epochs, notebook=True) if _has_ipywidgets() else JupyterLine(epochs)
+        return WidgetBar(epochs) if _has_ipywidgets() else JupyterLine(epochs)
     stderr = sys.stderr
     if stderr is not None and hasattr(stderr, "isatty") and stderr.isatty():
-        return Bar(epochs, notebook=False)
+        return Bar(epochs)
     return Progress()

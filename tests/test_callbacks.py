@@ -168,7 +168,7 @@ def test_lines_mode_prints_one_line_per_epoch_and_a_script_gets_nothing(capfd):
     out, err = capfd.readouterr()
     lines = out.strip().splitlines()
     assert len(lines) == history.stopped_epoch + 1 and err == ""
-    assert lines[0].startswith(f"epoch 1/30: loss=")
+    assert lines[0].startswith("epoch 1/30: loss=")
     assert lines[-1] == f"fit: {history.summary()}"
     stopping_run(True)  # stdout and stderr are not terminals here: nothing at all
     assert capfd.readouterr() == ("", "")
@@ -194,37 +194,58 @@ def test_jupyter_without_ipywidgets_shows_one_updating_line(monkeypatch, capfd):
     history = stopping_run(True)
     assert capfd.readouterr() == ("", "")
     assert [kind for kind, _ in shown].count("display") == 1
-    assert shown[-1][1].startswith(f"fit: {history.summary()}")
+    n = history.stopped_epoch
+    restored = history.restored_epoch
+    assert shown[-1][1].startswith(
+        f"fit: |{'█' * 20}| stopped at epoch {n} of 30, restored epoch {restored}  loss="
+    )
 
 
-def test_jupyter_with_ipywidgets_uses_the_notebook_bar_and_ends_it_full(monkeypatch):
-    made = []
+def test_jupyter_with_ipywidgets_shows_a_bar_then_leaves_one_line_saying_how_it_ended(
+    monkeypatch,
+):
+    """A live widget bar while training; afterwards the display holds one text line (a saved
+    notebook keeps no widgets, and used to show tqdm's bar frozen at 0 %)."""
+    shown, widgets = [], []
 
-    class FakeNotebookBar:
-        def __init__(self, total, unit, desc):
-            self.total, self.n, self.desc, self.closed = total, 0, desc, False
-            self.container = types.SimpleNamespace(
-                children=[None, types.SimpleNamespace(max=total), None]
-            )
-            made.append(self)
-
-        def set_postfix(self, values, refresh=True):
-            self.postfix = values
-
-        def update(self, n):
-            self.n += n
-
-        def set_description(self, desc, refresh=True):
-            self.desc = desc
+    class Widget:
+        def __init__(self, *children, **traits):
+            self.children, self.closed = children, False
+            self.__dict__.update(traits)
+            widgets.append(self)
 
         def close(self):
             self.closed = True
 
+    class Handle:
+        def update(self, obj, raw=False):
+            shown.append(("update", obj))
+
+    def display(obj, raw=False, display_id=None):
+        shown.append(("display", obj))
+        return Handle()
+
+    fake = types.SimpleNamespace(IntProgress=Widget, Label=Widget, HBox=Widget)
     monkeypatch.setattr(nn.progress, "in_jupyter", lambda: True)
     monkeypatch.setattr(nn.progress, "_has_ipywidgets", lambda: True)
-    monkeypatch.setitem(sys.modules, "tqdm.notebook", types.SimpleNamespace(tqdm=FakeNotebookBar))
+    monkeypatch.setitem(sys.modules, "ipywidgets", fake)
+    monkeypatch.setitem(sys.modules, "IPython.display", types.SimpleNamespace(display=display))
     history = stopping_run(True)
-    (bar,) = made
+    bar, label, box = widgets
     n = history.stopped_epoch
-    assert bar.closed and bar.n == bar.total == bar.container.children[1].max == n
-    assert bar.desc == f"fit: stopped at epoch {n}, restored epoch {history.restored_epoch}"
+    assert shown[0] == ("display", box) and len(shown) == 2
+    assert bar.value == n and box.closed
+    final = shown[1][1]
+    assert list(final) == ["text/plain"]  # the widget is gone from the output
+    assert final["text/plain"].startswith(
+        f"fit: |{'█' * 20}| stopped at epoch {n} of 30, "
+        f"restored epoch {history.restored_epoch}  loss="
+    )
+
+
+def test_final_line_of_a_run_that_used_every_epoch():
+    history = nn.History(loss=[0.5, 0.25])
+    assert nn.progress.final_line(history, 2) == f"fit: |{'█' * 20}| 2/2 epochs  loss=0.25"
+    assert (
+        nn.progress.final_line(history, 4) == f"fit: |{'█' * 10}{' ' * 10}| 2/4 epochs  loss=0.25"
+    )
