@@ -11,6 +11,11 @@
         opt.zero_grad()
         loss.backward()
         opt.step()
+
+Every optimizer takes ``maximize=True`` (climb instead of descend); ``step()`` checks every
+gradient before it moves any parameter. Each file is one update rule; the shared machinery is
+in ``optimizer.py``, the argument checks in ``param_groups.py`` (and ``autograd.checks``), saving
+and loading in ``state_dict.py``.
 """
 
 from .adagrad import Adagrad
