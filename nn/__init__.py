@@ -27,13 +27,21 @@
 from . import data, functional, init, logic, plots, scalar
 from . import functional as F  # nn.F.cross_entropy, as torch.nn.functional is often F
 from .activations import (
+    ELU,
     GELU,
+    SELU,
+    Hardtanh,
     Identity,
     LeakyReLU,
+    LogSigmoid,
     LogSoftmax,
+    Mish,
     ReLU,
     Sigmoid,
+    SiLU,
     Softmax,
+    Softplus,
+    Softsign,
     Step,
     Tanh,
 )
@@ -47,7 +55,7 @@ from .dropout import Dropout
 from .early_stopping import EarlyStopping
 from .embedding import Embedding
 from .fit import fit
-from .gradients import gradient_norms
+from .gradients import clip_grad_norm_, clip_grad_value_, gradient_norms
 from .history import History
 from .linear import Linear
 from .metrics import accuracy
@@ -79,9 +87,11 @@ __all__ = [
     "functional", "init", "logic", "scalar", "data", "draw_network", "plots",
     "Dropout", "BatchNorm1d", "LayerNorm", "Residual", "GaussianNoise", "l1_penalty",
     "l2_penalty", "weights_only", "max_norm_", "activity_l1", "activity_l2", "EarlyStopping",
-    "fit", "History", "accuracy", "random_restarts", "gradient_norms", "Callback", "Diagnostics",
+    "fit", "History", "accuracy", "random_restarts", "gradient_norms", "clip_grad_norm_",
+    "clip_grad_value_", "Callback", "Diagnostics",
     "to_torch", "from_torch", "export_onnx", "UnsupportedLayerError",
     "TrainingView",
     "Conv2d", "ConvTranspose2d", "MaxPool2d", "AvgPool2d", "Unflatten", "GELU",
     "Embedding", "RNNCell", "LSTMCell", "GRUCell", "RNN", "LSTM", "GRU", "MultiheadAttention",
+    "Softplus", "ELU", "SELU", "SiLU", "Mish", "Hardtanh", "Softsign", "LogSigmoid",
 ]  # fmt: skip

@@ -114,3 +114,82 @@ class GELU(Module):
 
     def extra_repr(self) -> str:
         return f"approximate={self.approximate!r}" if self.approximate != "none" else ""
+
+
+class Softplus(Module):
+    """ln(1 + e^(βx))/β: a smooth ReLU, linear where βx > ``threshold`` (PyTorch's defaults)."""
+
+    def __init__(self, beta: float = 1.0, threshold: float = 20.0) -> None:
+        super().__init__()
+        self.beta, self.threshold = float(beta), float(threshold)
+
+    def forward(self, x: Any) -> Value:
+        return F.softplus(x, self.beta, self.threshold)
+
+    def extra_repr(self) -> str:
+        return f"beta={self.beta:g}, threshold={self.threshold:g}"
+
+
+class ELU(Module):
+    """x for x > 0, else α(eˣ − 1): negative outputs push mean activations towards 0."""
+
+    def __init__(self, alpha: float = 1.0) -> None:
+        super().__init__()
+        self.alpha = float(alpha)
+
+    def forward(self, x: Any) -> Value:
+        return F.elu(x, self.alpha)
+
+    def extra_repr(self) -> str:
+        return f"alpha={self.alpha:g}"
+
+
+class SELU(Module):
+    """λ·elu(x, α) with λ ≈ 1.0507, α ≈ 1.6733: keeps activations normalised (with LeCun init)."""
+
+    def forward(self, x: Any) -> Value:
+        return F.selu(x)
+
+
+class SiLU(Module):
+    """x·σ(x) (swish): smooth, non-monotonic near 0."""
+
+    def forward(self, x: Any) -> Value:
+        return F.silu(x)
+
+
+class Mish(Module):
+    """x·tanh(softplus(x))."""
+
+    def forward(self, x: Any) -> Value:
+        return F.mish(x)
+
+
+class Hardtanh(Module):
+    """clip(x, min_val, max_val) (default [−1, 1]); gradient 1 strictly inside, else 0."""
+
+    def __init__(self, min_val: float = -1.0, max_val: float = 1.0) -> None:
+        super().__init__()
+        if min_val >= max_val:
+            raise ValueError(f"Hardtanh: min_val {min_val} must be below max_val {max_val}")
+        self.min_val, self.max_val = float(min_val), float(max_val)
+
+    def forward(self, x: Any) -> Value:
+        return F.hardtanh(x, self.min_val, self.max_val)
+
+    def extra_repr(self) -> str:
+        return f"min_val={self.min_val:g}, max_val={self.max_val:g}"
+
+
+class Softsign(Module):
+    """x/(1 + |x|) ∈ (−1, 1): like tanh, with polynomial rather than exponential tails."""
+
+    def forward(self, x: Any) -> Value:
+        return F.softsign(x)
+
+
+class LogSigmoid(Module):
+    """ln σ(x) = −softplus(−x), computed stably for any x."""
+
+    def forward(self, x: Any) -> Value:
+        return F.logsigmoid(x)

@@ -18,6 +18,7 @@ import pytest
 import autograd as ag
 from autograd import Value, gradcheck
 from autograd.ops import PRIMITIVES
+from autograd.ops.elementary import clamped_log
 from autograd.ops.linalg import einsum_simple
 from tests.test_ops_gradcheck import (
     ALL_SHAPES,
@@ -86,6 +87,7 @@ UNARY = [
     ("Arccos", ag.arccos, np.arccos, between(-0.9, 0.9)),
     ("Arctan", ag.arctan, np.arctan, lambda s: normal(s, 2.0)),
     ("Erf", ag.erf, None, normal),
+    ("ClampedLog", clamped_log, np.log, positive),
     ("log2", ag.log2, np.log2, positive),
     ("log10", ag.log10, np.log10, positive),
     ("tan", ag.tan, np.tan, between(-1.2, 1.2)),
@@ -658,6 +660,14 @@ def test_einsum_primitive_equals_its_composition(subscripts, shapes) -> None:
     )(*inputs)
     for a, b in zip(fused_grads, simple_grads, strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+
+
+def test_clamped_log_clamps_at_minus_100_and_keeps_a_gradient() -> None:
+    u = Value(np.array([0.0, 1e-50, 0.5]))
+    y = clamped_log(u)
+    np.testing.assert_allclose(y.data, [-100.0, -100.0, np.log(0.5)])
+    y.sum().backward()
+    np.testing.assert_allclose(u.grad, [1e12, 1e12, 2.0])
 
 
 def test_log1p_and_expm1_keep_digits_where_the_compositions_lose_them() -> None:

@@ -20,6 +20,7 @@ from autograd.ops.elementary import (
     Arctan,
     Arctan2,
     Ceil,
+    ClampedLog,
     Erf,
     Expm1,
     Floor,
@@ -56,14 +57,14 @@ from autograd.ops.shape import (
     Stack,
     Transpose,
 )
-from autograd.ops.softmax import LogSoftmax, LogSumExp, Softmax
+from autograd.ops.softmax import Softmax
 
 __all__ = [
     "PRIMITIVES", "Primitive", "Add", "Sub", "Neg", "Mul", "Div", "Pow", "MatMul", "Exp", "Log",
     "Sqrt", "Abs", "Sin", "Cos", "Tanh", "Sigmoid", "ReLU", "LeakyReLU", "Maximum", "Minimum",
     "Clip", "Where",
     "Sum", "Mean", "Max", "Min", "Reshape", "Transpose", "BroadcastTo", "GetItem", "ScatterAdd",
-    "Concatenate", "Stack", "LogSumExp", "LogSoftmax", "Softmax", "Linear", "SoftmaxCrossEntropy",
+    "Concatenate", "Stack", "Softmax", "Linear", "SoftmaxCrossEntropy",
     "AsType", "Sign", "Floor", "Ceil", "Round", "Log1p", "Expm1", "Arcsin", "Arccos", "Arctan",
-    "Arctan2", "Erf", "Einsum", "Svdvals",
+    "Arctan2", "Erf", "Einsum", "Svdvals", "ClampedLog",
 ]  # fmt: skip

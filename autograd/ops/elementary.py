@@ -6,6 +6,7 @@ where the composition loses accuracy:
 
 - ``sign floor ceil round`` are piecewise constant: their derivative is 0 wherever it exists,
   so the gradient is 0 everywhere (PyTorch's convention; at a jump it is taken as 0 too).
+- ``clamped_log`` (the log inside binary cross-entropy) is one for stability at u = 0.
 - ``log1p`` and ``expm1`` are primitives for accuracy: ``log(1 + x)`` rounds 1 + x first and
   returns 0 for |x| < 1e-16 (all digits lost well before that), while log1p(x) ≈ x stays exact.
 - ``arcsin arccos arctan arctan2 erf`` are new functions (no composite exists); ``arctan2``
@@ -99,6 +100,28 @@ class Expm1(Primitive):
 
     def vjp_x(g, y, x):
         return g * (y + 1.0)
+
+
+class ClampedLog(Primitive):
+    """y = max(ln u, −100), the log of PyTorch's binary cross-entropy.   dy/du = 1/max(u, 10⁻¹²).
+
+    A primitive for stability: the clamp keeps ln 0 = −inf out of a loss, and the gradient
+    keeps a (large) signal where the log is clamped, as PyTorch's BCE does — the composite
+    ``maximum(log(u), -100)`` would pass no gradient at all there.
+    """
+
+    symbol = "clamped_log"
+
+    def forward(u):
+        if type(u) is float:
+            return math.log(u) if u > math.exp(-100.0) else -100.0
+        with np.errstate(divide="ignore"):
+            return np.maximum(np.log(u), -100.0)
+
+    def vjp_u(g, y, u):
+        if type(u) is float:
+            return g / (u if u > 1e-12 else 1e-12)
+        return g / (u.maximum(1e-12) if isinstance(u, Value) else np.maximum(u, 1e-12))
 
 
 # ------------------------------------------------------------------- inverse trigonometry
@@ -208,6 +231,11 @@ def log1p(x: Any) -> Value:
 def expm1(x: Any) -> Value:
     """eˣ − 1, accurate for tiny x.   d/dx = eˣ."""
     return apply(Expm1, x)
+
+
+def clamped_log(u: Any) -> Value:
+    """max(ln u, −100) with gradient 1/max(u, 10⁻¹²): the log of binary cross-entropy."""
+    return apply(ClampedLog, u)
 
 
 def log2(x: Any) -> Value:
