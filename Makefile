@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench lint format clean lab notebooks
+.PHONY: demo test fuzz bench lint format clean lab notebooks
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,13 @@ demo: $(STAMP)
 # Two test workers on two cores: one BLAS thread each, or they fight over the cores.
 test: $(STAMP)
 	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(PY) -m pytest -n 2 tests
+
+# The fuzzer at full strength: random programs checked against PyTorch (or finite differences),
+# FUZZ_EXAMPLES per test over its three tests (12,000 programs by default; a few minutes).
+FUZZ_EXAMPLES ?= 4000
+fuzz: $(STAMP)
+	GLASSGRAD_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 \
+		$(PY) -m pytest tests/test_fuzz.py -s -k "not regression and not planted"
 
 # JupyterLab on notebooks/, with the notebook extra (JupyterLab, ipywidgets, matplotlib).
 lab: $(STAMP)
