@@ -11,21 +11,24 @@ with stride ``s``, padding ``pad`` and dilation ``d``; the output has
 out plainly in :mod:`autograd.ops.conv_reference`; here they become one matrix product:
 
 - **im2col** gathers every window of the input into one row of a matrix ``cols`` of shape
-  (N·OH·OW, C·kh·kw) — a strided *view* of the input (``sliding_window_view``), copied once;
-- then ``y = cols · W_matᵀ`` with ``W_mat = w.reshape(O, C·kh·kw)``: all outputs in one matmul.
+  (N·OH·OW, kh·kw·C) — a strided *view* of the input (``sliding_window_view``), copied once;
+- then ``y = cols · W_matᵀ`` with ``W_mat`` the kernel as an (O, kh·kw·C) matrix: all outputs
+  in one matmul.
 
 The gradients are matrix products too. With ``G`` = ∂L/∂y as an (N·OH·OW, O) matrix:
 
 - ∂L/∂w = Gᵀ · cols (each weight met every window it was multiplied with);
-- ∂L/∂cols = G · W_mat, and **col2im** adds each window's share back onto the input
-  positions it was copied from (a loop over the kh·kw kernel offsets, each adding one strided
-  slice) — this is ∂L/∂x;
+- ∂L/∂x = col2im(G · W_mat): each window's share added back onto the input positions it was
+  read from. Computed as the equal *convolution* of g (spread out by the stride, padded) with
+  the flipped kernel — im2col and one matmul again, and much faster than adding strided
+  slices (see :func:`_conv_input_grad_raw`);
 - ∂L/∂b = Σ over n, i, j of G.
 
 The input gradient *is* the transposed convolution: ``conv_transpose2d(g, w)`` with the same
 stride, padding and dilation spreads each input value over a kh×kw patch of the (larger)
-output — exactly col2im(g · W_mat). So both ops share :func:`_conv_raw`, :func:`_col2im` and
-:func:`_weight_grad_raw`; each one's input gradient is the other's forward.
+output. So both ops share :func:`_conv_raw`, :func:`_conv_input_grad_raw` and
+:func:`_weight_grad_raw`; each one's input gradient is the other's forward. The plain loops
+(gather for conv2d, scatter for conv_transpose2d) are in :mod:`autograd.ops.conv_reference`.
 
 During a recorded backward (``create_graph=True``) the same identities are applied to
 ``Value``s, so gradients of gradients work: ∂L/∂x is a ``conv_transpose2d`` node, ∂L/∂w a
@@ -71,53 +74,75 @@ def windows(
     return view[:, :, ::sh, ::sw, ::dh, ::dw]
 
 
-def _im2col(x: np.ndarray, kernel: Pair, stride: Pair, padding: Pair, dilation: Pair):
-    """The windows of ``x`` as rows of a matrix (N·OH·OW, C·kh·kw), and (OH, OW)."""
-    view = windows(x, kernel, stride, padding, dilation)
-    n, c, oh, ow, kh, kw = view.shape
-    cols = view.transpose(0, 2, 3, 1, 4, 5).reshape(n * oh * ow, c * kh * kw)  # one copy
+def _channels_last(x: np.ndarray, padding: Pair) -> np.ndarray:
+    """x (N, C, H, W) as a zero-padded (N, H + 2·ph, W + 2·pw, C) array (one copy)."""
+    n, c, h, w = x.shape
+    ph, pw = padding
+    out = np.zeros((n, h + 2 * ph, w + 2 * pw, c), dtype=x.dtype)
+    out[:, ph : ph + h, pw : pw + w, :] = x.transpose(0, 2, 3, 1)
+    return out
+
+
+def _rows_of_windows(xt: np.ndarray, kernel: Pair, stride: Pair, dilation: Pair):
+    """im2col of a padded channels-last image ``xt`` (N, H, W, C): every window as one row of
+    a matrix (N·OH·OW, kh·kw·C), kernel offset by kernel offset with the channels innermost
+    (the layout that copies fastest), and (OH, OW)."""
+    (kh, kw), (sh, sw), (dh, dw) = kernel, stride, dilation
+    span = (dh * (kh - 1) + 1, dw * (kw - 1) + 1)
+    view = np.lib.stride_tricks.sliding_window_view(xt, span, axis=(1, 2))
+    view = view[:, ::sh, ::sw, :, ::dh, ::dw]  # (N, OH, OW, C, kh, kw), still a view
+    n, oh, ow, c = view.shape[:4]
+    cols = view.transpose(0, 1, 2, 4, 5, 3).reshape(n * oh * ow, kh * kw * c)  # one copy
     return cols, (oh, ow)
 
 
-def _col2im(
-    cols: np.ndarray,
-    shape: tuple[int, int, int, int],
-    kernel: Pair,
-    stride: Pair,
-    padding: Pair,
-    dilation: Pair,
-) -> np.ndarray:
-    """The adjoint of im2col: ``cols`` of shape (N, OH, OW, C, kh, kw) added back onto an
-    (N, C, H, W) image, each window onto the positions it was read from (overlaps add up)."""
-    n, c, h, w = shape
-    (kh, kw), (sh, sw), (ph, pw), (dh, dw) = kernel, stride, padding, dilation
-    oh, ow = cols.shape[1], cols.shape[2]
-    out = np.zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=cols.dtype)
-    per_offset = cols.transpose(4, 5, 0, 3, 1, 2)  # (kh, kw, N, C, OH, OW)
-    for p in range(kh):
-        rows = slice(p * dh, p * dh + sh * (oh - 1) + 1, sh)
-        for q in range(kw):
-            out[:, :, rows, q * dw : q * dw + sw * (ow - 1) + 1 : sw] += per_offset[p, q]
-    return out[:, :, ph : ph + h, pw : pw + w]
+def _im2col(x: np.ndarray, kernel: Pair, stride: Pair, padding: Pair, dilation: Pair):
+    """The windows of ``x`` (N, C, H, W) as the rows of a matrix (N·OH·OW, kh·kw·C)."""
+    return _rows_of_windows(_channels_last(x, padding), kernel, stride, dilation)
+
+
+def _kernel_matrix(w: np.ndarray) -> np.ndarray:
+    """w (O, C, kh, kw) as the (O, kh·kw·C) matrix that multiplies im2col's rows."""
+    return w.transpose(0, 2, 3, 1).reshape(w.shape[0], -1)
 
 
 def _conv_raw(x, w, stride, padding, dilation):
     """conv2d without bias on arrays: the output (N, O, OH, OW) and the im2col matrix."""
-    o = w.shape[0]
-    n = x.shape[0]
+    n, o = x.shape[0], w.shape[0]
     cols, (oh, ow) = _im2col(x, w.shape[2:], stride, padding, dilation)
-    y = cols @ w.reshape(o, -1).T  # (N·OH·OW, O)
+    y = cols @ _kernel_matrix(w).T  # (N·OH·OW, O)
     return y.reshape(n, oh, ow, o).transpose(0, 3, 1, 2), cols
 
 
 def _conv_input_grad_raw(g, w, in_hw, stride, padding, dilation):
-    """∂L/∂x of conv2d for upstream ``g`` (N, O, OH, OW) — also conv_transpose2d's forward:
-    col2im(G · W_mat) onto an image of height and width ``in_hw``."""
+    """∂L/∂x of conv2d for upstream ``g`` (N, O, OH, OW), on an image of size ``in_hw`` — also
+    conv_transpose2d's forward.
+
+    By definition it is col2im(G · W_mat): every output's gradient spread back over the
+    window it read (``conv_transpose2d_reference`` writes that loop). The same numbers come
+    faster from one more convolution: spread g out with stride − 1 zeros between its entries,
+    pad it by dilation·(k − 1), and correlate it with the kernel flipped top-to-bottom and
+    left-to-right, its in/out channels swapped —
+
+        ∂L/∂x[n, c, r, t] = Σ_{o,p,q} g_spread[n, o, r + pad + p·d, t + pad + q·d]
+                                     · w[o, c, kh − 1 − p, kw − 1 − q]
+
+    — so it is im2col + one matmul, like the forward.
+    """
     n, o, oh, ow = g.shape
     _, c, kh, kw = w.shape
-    gmat = g.transpose(0, 2, 3, 1).reshape(n * oh * ow, o)
-    dcols = (gmat @ w.reshape(o, -1)).reshape(n, oh, ow, c, kh, kw)
-    return _col2im(dcols, (n, c, *in_hw), (kh, kw), stride, padding, dilation)
+    (h, wd), (sh, sw), (ph, pw), (dh, dw) = in_hw, stride, padding, dilation
+    reach_h, reach_w = dh * (kh - 1), dw * (kw - 1)  # how far a window reaches
+    rows = max(ph + h + reach_h, reach_h + (oh - 1) * sh + 1)
+    cols_ = max(pw + wd + reach_w, reach_w + (ow - 1) * sw + 1)
+    spread = np.zeros((n, rows, cols_, o), dtype=np.result_type(g, w))  # channels last
+    spread[:, reach_h : reach_h + (oh - 1) * sh + 1 : sh,
+           reach_w : reach_w + (ow - 1) * sw + 1 : sw, :] = g.transpose(0, 2, 3, 1)  # fmt: skip
+    spread = spread[:, ph : ph + h + reach_h, pw : pw + wd + reach_w, :]
+    windows_, _ = _rows_of_windows(spread, (kh, kw), (1, 1), dilation)  # (N·H·W, kh·kw·O)
+    flipped = w[:, :, ::-1, ::-1].transpose(2, 3, 0, 1).reshape(kh * kw * o, c)
+    dx = windows_ @ flipped  # (N·H·W, C)
+    return np.ascontiguousarray(dx.reshape(n, h, wd, c).transpose(0, 3, 1, 2))
 
 
 def _weight_grad_raw(g, x, kernel, stride, padding, dilation, cols=None):
@@ -127,7 +152,8 @@ def _weight_grad_raw(g, x, kernel, stride, padding, dilation, cols=None):
     if cols is None:
         cols, _ = _im2col(x, kernel, stride, padding, dilation)
     gmat = g.transpose(0, 2, 3, 1).reshape(n * oh * ow, o)
-    return (gmat.T @ cols).reshape(o, x.shape[1], *kernel)
+    dw = (gmat.T @ cols).reshape(o, *kernel, x.shape[1])  # (O, kh, kw, C)
+    return np.ascontiguousarray(dw.transpose(0, 3, 1, 2))
 
 
 def _weight_grad_value(g, x, kernel, stride, padding, dilation):

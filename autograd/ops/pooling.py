@@ -8,13 +8,14 @@ and keeps one number per stop::
 
 The average always divides by kh·kw, padded zeros included (PyTorch's default
 ``count_include_pad=True``). The windows are a strided view of the input
-(:func:`autograd.ops.conv.windows`), so the forward is one reduction over the last two axes;
-the loops over output positions are in :mod:`autograd.ops.conv_reference`.
+(:func:`autograd.ops.conv.windows`): the average is one sum over the view's kernel axes, the
+maximum a running ``np.maximum`` over the kh·kw kernel offsets. The loops over output
+positions are in :mod:`autograd.ops.conv_reference`.
 
 Gradients: the max passes each output's gradient to the one input that won its window (the
-first one on a tie, as PyTorch); the average spreads it evenly, g/(kh·kw), over the window.
-Windows overlap when s < k, so the shares are added up: a loop over the kh·kw offsets adds one
-strided slice at a time (the same col2im as the convolution's).
+first one in reading order on a tie, as PyTorch); the average spreads it evenly, g/(kh·kw),
+over the window. Windows overlap when s < k, so the shares are added up (col2im): a loop over
+the kh·kw offsets adds one strided slice at a time.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd.ops.conv import pair, windows
+from autograd.ops.conv import _pad, pair, windows
 from autograd.ops.generic import raw, scale
 from autograd.ops.primitive import Primitive
 from autograd.ops.shape import scatter_add
@@ -59,27 +60,49 @@ def _spread(pieces, shape, kernel, stride, padding, dtype):
     return total[:, :, ph : ph + h, pw : pw + w]
 
 
+def _offsets(xp, kernel, stride, out_hw=None):
+    """For each kernel offset (p, q), in reading order: the (N, C, OH, OW) strided slice of the
+    padded input ``xp`` that offset reads in every window — ``windows(...)[..., p, q]``."""
+    (kh, kw), (sh, sw) = kernel, stride
+    oh, ow = out_hw or ((xp.shape[2] - kh) // sh + 1, (xp.shape[3] - kw) // sw + 1)
+    for p in range(kh):
+        for q in range(kw):
+            yield xp[:, :, p : p + sh * (oh - 1) + 1 : sh, q : q + sw * (ow - 1) + 1 : sw]
+
+
 class MaxPool2d(Primitive):
     """y[n, c, i, j] = max of x's window at (i, j) (padding counts as −∞).
 
-    ∂L/∂x = g routed to each window's (first) maximum, summed where windows overlap.
+    ∂L/∂x = g routed to each window's maximum (the first one, in reading order, on a tie),
+    summed where windows overlap.
+
+    Both passes walk the kh·kw kernel offsets, one whole-array step each: the forward keeps a
+    running maximum; the backward finds, offset by offset, the inputs equal to their window's
+    maximum that no earlier offset has claimed.
     """
 
     symbol = "max_pool2d"
 
     def forward(x, *, kernel_size, stride, padding):
-        view = windows(x, kernel_size, stride, padding, (1, 1), fill=-np.inf)
-        flat = view.reshape(*view.shape[:4], -1)  # (N, C, OH, OW, kh·kw), a copy
-        winner = flat.argmax(axis=-1)  # first maximum on ties
-        y = np.take_along_axis(flat, winner[..., None], axis=-1)[..., 0]
-        return y, {"winner": winner}
+        xp = _pad(x, padding, -np.inf)
+        pieces = _offsets(xp, kernel_size, stride)
+        y = next(pieces).copy()
+        for piece in pieces:
+            np.maximum(y, piece, out=y)
+        return y
 
-    def vjp_x(g, y, x, *, kernel_size, stride, padding, winner):
-        kw = kernel_size[1]
-        return _spread(
-            lambda p, q: scale(g, winner == p * kw + q),
-            raw(x).shape, kernel_size, stride, padding, raw(x).dtype,
-        )  # fmt: skip
+    def vjp_x(g, y, x, *, kernel_size, stride, padding):
+        xp, top = _pad(raw(x), padding, -np.inf), raw(y)
+        pieces = _offsets(xp, kernel_size, stride, top.shape[2:])
+        claimed = np.zeros(top.shape, bool)
+
+        def share(p, q):
+            wins = next(pieces) == top
+            wins &= ~claimed  # an earlier offset already took this window's maximum
+            claimed[...] |= wins
+            return scale(g, wins)
+
+        return _spread(share, raw(x).shape, kernel_size, stride, padding, raw(x).dtype)
 
 
 class AvgPool2d(Primitive):
