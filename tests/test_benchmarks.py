@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 import benchmarks
-from benchmarks import deep_chain, digits, peers, tensor_mlp
+from benchmarks import cnn, deep_chain, digits, peers, tensor_mlp
 from benchmarks.report import Row, markdown_table, text_table
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -115,6 +115,32 @@ def test_digits_one_epoch(no_peers: None) -> None:
     assert 10 < accuracy.glassgrad <= 100  # better than chance after one epoch
     assert accuracy.met in (True, False)
 
+
+
+def test_cnn_floor_and_torch_take_glassgrads_step(no_peers: None) -> None:
+    """The CNN benchmark's hand-written numpy step (im2col, pooling, backward, momentum)
+    agrees with glassgrad's, step after step; its rows are well formed."""
+    X, y = cnn.make_data(batch=8)
+    gg = cnn.Glassgrad(X, y)
+    floor = cnn.NumpyByHand(X, y, gg.state())
+    for _ in range(3):
+        assert cnn.check_same_step({"glassgrad": gg, "numpy": floor})["numpy"] == ""
+    rows = cnn.run(quick=True, batch=8)
+    by_metric = {row.metric.strip(): row for row in rows}
+    step = by_metric["time per step, batch 8"]
+    assert step.glassgrad > 0 and step.status == "no peer"
+    floor_row = by_metric["time per step vs the floor, batch 8"]
+    assert floor_row.peer_value > 0 and "NO:" not in floor_row.note
+    assert any(m.startswith("conv2d backward alone") for m in by_metric)
+
+
+def test_cnn_torch_takes_the_same_step() -> None:
+    torch = pytest.importorskip("torch")
+    X, y = cnn.make_data(batch=8)
+    gg = cnn.Glassgrad(X, y)
+    th = cnn.Torch(torch, X, y, gg.state())
+    for _ in range(2):
+        assert cnn.check_same_step({"glassgrad": gg, "torch": th})["torch"] == ""
 
 def test_tables_print_every_row() -> None:
     rows = [
