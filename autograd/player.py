@@ -128,6 +128,10 @@ class Player:
             else "Orange: the node computed at this step. data ?: not computed yet."
         )
         if self.quiz:
+            legend = legend.replace(
+                "Edge labels: the local derivative ∂node/∂input.",
+                "The local derivatives are yours to work out from each op.",
+            )
             legend += " Quiz: type each new gradient, then Check (Enter works too)."
         payload = json.dumps(data, ensure_ascii=True).replace("</", "<\\/")
         buttons = "".join(
@@ -174,7 +178,8 @@ class Player:
             def cell(kind: str, text: str | None) -> Any:
                 def replace(m: re.Match[str]) -> str:
                     value = m.group(2) if text is None else html.escape(text)
-                    return f'{m.group(1)} class="gg-{kind}">{kind} {value}</text>'
+                    none = " gg-none" if value == "None" else ""
+                    return f'{m.group(1)} class="gg-{kind}{none}">{kind} {value}</text>'
 
                 return replace
 
@@ -259,8 +264,9 @@ def step_through(
       lines. A node used by several others shows its gradient as the sum over them, growing
       as each consumer passes its share. The last frame's gradients are ``backward()``'s.
     - ``direction="forward"``: the inputs first, then one frame per op as it is computed.
-    - ``quiz=True`` (backward): the new gradients of each step are hidden; the learner types
-      them and the page marks each right or wrong, showing the working after a wrong answer.
+    - ``quiz=True`` (backward): the new gradients of each step are hidden, and so are the edges'
+      local derivatives; the learner types each gradient and the page marks it right or wrong,
+      showing the working after a wrong answer.
     - Big graphs: at most ``max_nodes`` values are drawn (the middle is elided, as in
       ``draw_graph``) and at most ``max_frames`` frames kept (the last one always shows the
       final gradients); the page says what was left out.
@@ -303,7 +309,7 @@ def step_through(
     player._drawing = build_drawing(
         root, rankdir=rankdir, show_data=True, show_grad=direction == "backward",
         group_modules=group_modules, max_nodes=max_nodes, id_prefix="glassgrad_",
-        texts=texts, edge_labels=edge_labels,
+        texts=texts, edge_labels={} if quiz else edge_labels,
     )  # fmt: skip
     return player
 
@@ -487,6 +493,7 @@ _CSS = """
 #PID .gg-hot path { stroke: #f59e0b; stroke-width: 2.5px; }
 #PID .gg-hot polygon { fill: #f59e0b; stroke: #f59e0b; }
 #PID text.gg-grad { fill: #b91c1c; }
+#PID text.gg-grad.gg-none { fill: #9ca3af; }
 #PID text.gg-new { font-weight: bold; }
 """
 
@@ -528,6 +535,7 @@ _SCRIPT = """
         var hide = hidden(now, id);
         open = open || hide;
         t.grad.textContent = "grad " + (hide ? "?" : (f.grads[id] || "None"));
+        t.grad.classList.toggle("gg-none", !hide && !f.grads[id]);
         t.grad.classList.toggle("gg-new", f.new.indexOf(id) >= 0);
       }
       if (t.data && f.data) t.data.textContent = "data " + f.data[id];

@@ -110,6 +110,7 @@ def test_quiz_hides_the_new_gradients_and_knows_the_answers() -> None:
     assert "-2.0 · -3.0 = 6.0" in wrong["working"]
     page = player.html()
     assert "grad ?" in page  # the first frame's new gradients are hidden
+    assert "local 2.0" in step_through(L).html() and "local 2.0" not in page  # yours to find
     with pytest.raises(ValueError, match="backward"):
         step_through(L, direction="forward", quiz=True)
 
