@@ -463,12 +463,14 @@ class Value:
         return apply(_ops.Softmax, self, axis=axis)
 
     def log_softmax(self, axis: int = -1) -> Value:
-        """xᵢ − ln Σⱼ e^(xⱼ) along ``axis`` (default the last), stable for large logits."""
-        return apply(_ops.LogSoftmax, self, axis=axis)
+        """xᵢ − ln Σⱼ e^(xⱼ) along ``axis`` (default the last), stable for large logits (a
+        composite: ``x − x.logsumexp(axis, keepdims=True)``)."""
+        return self - self.logsumexp(axis, keepdims=True)
 
     def logsumexp(self, axis: int = -1, keepdims: bool = False) -> Value:
-        """ln Σⱼ e^(xⱼ) along ``axis`` (default the last), stable for large values."""
-        return apply(_ops.LogSumExp, self, axis=axis, keepdims=keepdims)
+        """ln Σⱼ e^(xⱼ) along ``axis`` (default the last), stable for large values (a composite
+        with the max subtracted; see ``autograd.ops.softmax.logsumexp``)."""
+        return _softmax.logsumexp(self, axis, keepdims)
 
 
 def _raw(x: Any) -> Any:
@@ -695,3 +697,4 @@ def stack(values: Sequence[Any], axis: int = 0) -> Value:
 
 
 from autograd import ops as _ops  # noqa: E402  (the ops import Value: imported last)
+from autograd.ops import softmax as _softmax  # noqa: E402

@@ -24,6 +24,11 @@ def _rows(x):
     return x if len(x.shape) == 2 else x.reshape((-1, x.shape[-1]))
 
 
+def linear_composite(x, w, b):
+    """x Wᵀ + b from three ops: what :class:`Linear` fuses (the tests hold the two equal)."""
+    return x @ w.T + b
+
+
 class Linear(Primitive):
     """y = x Wᵀ + b (a dense layer; W has shape (nout, nin) as in PyTorch).
 
@@ -53,6 +58,11 @@ class Linear(Primitive):
 def _class_index(labels: np.ndarray) -> tuple[np.ndarray, ...]:
     """The index that picks each example's class: ``z[index]`` has the labels' shape."""
     return tuple(np.indices(labels.shape, sparse=True)) + (labels,)
+
+
+def cross_entropy_composite(z, labels):
+    """ℓₙ = −log_softmax(zₙ)[yₙ] from smaller ops: what :class:`SoftmaxCrossEntropy` fuses."""
+    return -z.log_softmax()[_class_index(labels)]
 
 
 class SoftmaxCrossEntropy(Primitive):
