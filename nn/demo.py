@@ -61,8 +61,8 @@ def train_digits() -> tuple[nn.MLP, np.ndarray]:
     print(
         f"   trained {len(history['loss'])} epochs in {seconds:.1f} s; "
         + (
-            f"kept the weights of epoch {best + 1} (validation loss "
-            f"{history['val_loss'][best]:.4f})"
+            f"kept the weights of epoch {best} (validation loss "
+            f"{history['val_loss'][best - 1]:.4f})"
             if best is not None
             else f"final validation loss {history['val_loss'][-1]:.4f}"
         )
