@@ -335,11 +335,11 @@ class TrainingView(Callback):
         buttons = "".join(
             f'<button type="button" data-do="{do}" title="{title}" style="{button}">'
             f"{label}</button>"
-            for do, label, title in [("first", "&#x23EE;", "first frame"),
+            for do, label, title in [("first", "|&#x25C0;", "first frame"),
                                      ("prev", "&#x25C0;", "previous frame"),
-                                     ("play", "&#x25B6; play", "play / pause"),
+                                     ("play", "play", "play / pause"),
                                      ("next", "&#x25B6;", "next frame"),
-                                     ("last", "&#x23ED;", "last frame")]
+                                     ("last", "&#x25B6;|", "last frame")]
         )  # fmt: skip
         script = _PLAYER_JS.replace("UID", uid).replace("FRAMES", json.dumps(frames))
         script = script.replace("EPOCHS", json.dumps(self.epochs))
@@ -411,16 +411,21 @@ _PLAYER_JS = """(function () {
   var root = document.getElementById("UID"), frames = FRAMES, epochs = EPOCHS;
   var img = root.querySelector("img"), slider = root.querySelector("input");
   var label = root.querySelector("span"), i = frames.length - 1, timer = null;
+  var playButton = root.querySelector('[data-do="play"]');
   function show(k) {
     i = Math.max(0, Math.min(frames.length - 1, k));
     img.src = "data:image/png;base64," + frames[i];
     img.alt = "training view, epoch " + epochs[i];
     slider.value = i; label.textContent = "epoch " + epochs[i];
   }
-  function stop() { if (timer) { clearInterval(timer); timer = null; } }
+  function stop() {
+    if (timer) { clearInterval(timer); timer = null; }
+    playButton.textContent = "play";
+  }
   function play() {
     if (timer) { stop(); return; }
     if (i === frames.length - 1) show(0);
+    playButton.textContent = "pause";
     timer = setInterval(function () {
       if (i >= frames.length - 1) stop(); else show(i + 1);
     }, 250);

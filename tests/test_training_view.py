@@ -27,7 +27,8 @@ def train_by_hand(epochs: int = 30, every: int = 5, **options):
     X, y = nn.data.make_moons(n=80, noise=0.1, seed=0)
     model = nn.MLP(2, [4, 2], activation="tanh")
     optimizer = optim.Adam(model.parameters(), lr=0.1)
-    view = nn.TrainingView(model, X, y, every=every, show=False, resolution=30, **options)
+    options = {"show": False, "resolution": 30, **options}
+    view = nn.TrainingView(model, X, y, every=every, **options)
     for epoch in range(1, epochs + 1):
         loss = F.cross_entropy(model(X), y)
         optimizer.zero_grad()
