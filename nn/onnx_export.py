@@ -302,7 +302,12 @@ def export_onnx(
 
     out_shape = _eval_output_shape(module, x)
     result = emit(module, Tensor(input_name, x.ndim), "")
-    g.nodes.append(onnx.helper.make_node("Identity", [result.name], [output_name], name="output"))
+    if result.name == input_name:  # nothing computed (an empty Sequential): still a node
+        g.nodes.append(onnx.helper.make_node("Identity", [input_name], [output_name]))
+    else:  # the last result takes the output's name
+        for node in g.nodes:
+            node.output[:] = [output_name if n == result.name else n for n in node.output]
+            node.input[:] = [output_name if n == result.name else n for n in node.input]
 
     helper = onnx.helper
     graph = helper.make_graph(

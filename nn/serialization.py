@@ -316,10 +316,10 @@ def _problems(module: Module, specs: Mapping[str, Spec], strict: bool) -> list[s
         shape, dtype = specs[name]
         want_shape, want_dtype = np.shape(current), np.asarray(current).dtype
         if shape != want_shape:
-            problems.append(f"{name}: shape {shape} in the state dict, {want_shape} in the module")
+            problems.append(f"{name}: shape {shape} in the file, {want_shape} in the module")
         if dtype != want_dtype:
             problems.append(
-                f"{name}: dtype {dtype} in the state dict, {want_dtype} in the module "
+                f"{name}: dtype {dtype} in the file, {want_dtype} in the module "
                 "(convert with .astype, or build the module with that dtype)"
             )
     return problems

@@ -37,6 +37,7 @@ CASES = {
     "layernorm_2d_no_affine": (
         lambda: nn.LayerNorm((3, 5), elementwise_affine=False), (4, 3, 5), np.float32
     ),
+    "empty_sequential": (lambda: nn.Sequential(), (4, 5), np.float32),
     "flatten": (lambda: nn.Flatten(), (4, 3, 5, 2), np.float32),
     "flatten_from_2": (lambda: nn.Flatten(2), (4, 3, 5, 2), np.float32),
     "flatten_from_0": (lambda: nn.Flatten(0), (4, 3), np.float32),

@@ -94,7 +94,7 @@ def test_load_into_a_different_architecture_lists_every_mismatch(tmp_path):
     assert "m.npz" in message
     for part in (
         "missing: 4.weight, 4.bias",
-        "0.weight: shape (8, 4) in the state dict, (5, 4) in the module",
+        "0.weight: shape (8, 4) in the file, (5, 4) in the module",
         "2.weight: shape (3, 8)",
     ):
         assert part in message
@@ -105,7 +105,7 @@ def test_load_into_a_different_architecture_lists_every_mismatch(tmp_path):
 def test_load_checks_dtype(tmp_path):
     path = tmp_path / "m.npz"
     nn.save(nn.MLP(4, [3], dtype=np.float64), path)
-    with pytest.raises(ValueError, match="dtype float64 in the state dict, float32"):
+    with pytest.raises(ValueError, match="dtype float64 in the file, float32"):
         nn.load(nn.MLP(4, [3]), path)
 
 
@@ -340,7 +340,7 @@ def test_honest_but_wrong_sized_entry_is_refused_from_its_header(tmp_path):
     state = model(0).state_dict()
     nn.save({**state, "0.weight": np.zeros((2000, 2000), np.float32)}, path)
     peak, error = _peak_bytes_during(lambda: nn.load(model(1), path))
-    assert "0.weight: shape (2000, 2000) in the state dict, (8, 4) in the module" in str(error)
+    assert "0.weight: shape (2000, 2000) in the file, (8, 4) in the module" in str(error)
     assert peak < 4 * 2**20
 
 
@@ -402,8 +402,8 @@ def test_safetensors_mismatch_lists_problems_and_changes_nothing(tmp_path):
     for part in (
         "m.safetensors",
         "missing: 4.weight, 4.bias",
-        "0.weight: shape (8, 4) in the state dict, (5, 4) in the module",
-        "0.weight: dtype float64 in the state dict, float32",
+        "0.weight: shape (8, 4) in the file, (5, 4) in the module",
+        "0.weight: dtype float64 in the file, float32",
     ):
         assert part in message
     for key, value in other.state_dict().items():
