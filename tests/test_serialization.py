@@ -453,3 +453,21 @@ def test_safetensors_without_the_package_says_how_to_install(tmp_path, monkeypat
         nn.save(model(0), tmp_path / "m.safetensors")
     assert leftovers(tmp_path) == [] and os.listdir(tmp_path) == []
     nn.save(model(0), tmp_path / "m.npz")  # .npz needs nothing more
+
+
+def test_nn_imports_without_the_optional_packages():
+    script = textwrap.dedent(
+        """
+        import sys
+        for name in ("torch", "onnx", "onnxruntime", "safetensors"):
+            sys.modules[name] = None  # as if not installed
+        import nn
+        assert callable(nn.to_torch) and callable(nn.export_onnx)
+        """
+    )
+    env = {**os.environ, "PYTHONPATH": ROOT}
+    result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True)
+    assert result.returncode == 0, result.stderr.decode()
+    script = "import sys, nn; print(sorted({'torch', 'onnx', 'safetensors'} & set(sys.modules)))"
+    result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True)
+    assert result.stdout.decode().strip() == "[]", "import nn must not import optional packages"
