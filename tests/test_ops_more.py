@@ -764,3 +764,32 @@ def test_errors_name_the_op_and_the_fix() -> None:
         ag.topk(x, 5)
     with pytest.raises(ValueError, match="tril: needs a matrix"):
         ag.tril(Value(normal((4,))))
+
+
+# ------------------------------------------------------------- edge cases (issue 16.2)
+def test_zeroth_power_has_zero_gradient_at_zero() -> None:
+    """x**0 = 1 for every x, so its gradient is 0 — also at x = 0 (0·0⁻¹ would be nan)."""
+    for x in [Value(0.0), Value(np.zeros(3)), Value(np.array([0.0, 2.0, -1.0]))]:
+        (x**0).sum().backward()
+        assert np.all(np.asarray(x.grad) == 0.0)
+    a, b = Value(np.zeros(2)), Value(np.zeros(2))
+    (a**b).sum().backward()
+    assert a.grad.tolist() == [0.0, 0.0] and b.grad.tolist() == [0.0, 0.0]
+
+
+def test_exponent_gradient_at_bases_at_or_below_zero_is_pytorchs() -> None:
+    """∂aᵇ/∂b: 0 at a = 0 with b ≥ 0, nan for a < 0, −inf at a = 0 with b < 0 (PyTorch's)."""
+    a = Value(np.array([0.0, 0.0, -2.0, -1.5, 0.0, 2.0]))
+    b = Value(np.array([0.0, 2.0, 3.0, 0.5, -1.0, 0.5]))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        (a**b).sum().backward()
+    expected_b = [0.0, 0.0, np.nan, np.nan, -np.inf, 2**0.5 * np.log(2.0)]
+    np.testing.assert_allclose(b.grad, expected_b)
+    np.testing.assert_allclose(a.grad, [0.0, 0.0, 12.0, np.nan, -np.inf, 0.5 / 2**0.5])
+
+
+def test_clip_without_bounds_raises_like_pytorch() -> None:
+    with pytest.raises(ValueError, match="at least one of lo and hi"):
+        Value(np.ones(3)).clip(None, None)
+    with pytest.raises(ValueError, match="at least one of lo and hi"):
+        ag.clip(np.ones(3))

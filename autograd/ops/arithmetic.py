@@ -89,9 +89,11 @@ class Div(Primitive):
 class Pow(Primitive):
     """z = aᵇ.   ∂z/∂a = b·aᵇ⁻¹,   ∂z/∂b = aᵇ·ln a.
 
-    Choices at the edges (PyTorch's): ∂z/∂a at a = 0 is 0 for b ≥ 1 and inf for 0 < b < 1; a
-    negative base with a fractional power gives nan. ∂z/∂b is taken as 0 where a ≤ 0 (ln a is
-    undefined there).
+    Choices at the edges, all PyTorch's: ∂z/∂a is 0 where b = 0 (so x⁰ has gradient 0 even
+    at x = 0, where b·aᵇ⁻¹ would be 0·inf), 0 at a = 0 for b ≥ 1 and inf for 0 < b < 1; a
+    negative base with a fractional power gives nan. ∂z/∂b is 0 at a = 0 with b ≥ 0 (where aᵇ
+    is 0 or 1 whatever b does nearby from above); elsewhere it is aᵇ·ln a as computed, which
+    is nan for a negative base (ln a is not real) and −inf at a = 0 with b < 0.
     """
 
     symbol = "**"
@@ -100,11 +102,23 @@ class Pow(Primitive):
         return power(a, b)
 
     def vjp_a(g, z, a, b):
-        return g * b * power(a, b - 1)
+        zero_power = raw(b) == 0
+        if zero_power is True or (type(zero_power) is np.ndarray and zero_power.all()):
+            return g * 0.0
+        if zero_power is False or not np.any(zero_power):
+            return g * b * power(a, b - 1)
+        with np.errstate(divide="ignore", invalid="ignore"):  # 0·0⁻¹ where b = 0: masked below
+            grad = g * b * power(a, b - 1)
+        return where(np.broadcast_to(zero_power, np.shape(raw(grad))), 0.0, grad)
 
     def vjp_b(g, z, a, b):
-        positive = raw(a) > 0
-        return where(positive, g * z * log(where(positive, a, 1.0)), 0.0)
+        a_data, b_data = raw(a), raw(b)
+        with np.errstate(divide="ignore", invalid="ignore"):  # ln of 0 and of negatives
+            grad = g * z * log(a)
+            flat = (a_data == 0) & (b_data >= 0)
+        if flat is False or not np.any(flat):
+            return grad
+        return where(np.broadcast_to(flat, np.shape(raw(grad))), 0.0, grad)
 
 
 def _matmul_error(a: np.ndarray, b: np.ndarray) -> ValueError:

@@ -3,7 +3,7 @@ maximum, minimum, clip, where.
 
 Choices at kinks (PyTorch's): relu'(0) = 0, |x|'(0) = 0, leaky_relu'(0) = slope; where
 ``maximum``/``minimum`` tie, each input gets half the gradient; ``clip`` passes the gradient
-where ``lo ≤ x ≤ hi`` (boundaries included).
+where ``lo ≤ x ≤ hi`` (boundaries included) and, as PyTorch, refuses ``clip(None, None)``.
 """
 
 from __future__ import annotations
@@ -175,6 +175,11 @@ class Clip(Primitive):
     """y = min(max(x, lo), hi).   dy/dx = 1 where lo ≤ x ≤ hi, else 0 (None: no bound)."""
 
     def forward(x, *, lo=None, hi=None):
+        if lo is None and hi is None:
+            raise ValueError(
+                "clip: at least one of lo and hi must be given (clip(None, None) would do "
+                "nothing); pass a bound, e.g. x.clip(0.0, None)"
+            )
         if type(x) is float:
             if lo is not None and x < lo:
                 return float(lo)
