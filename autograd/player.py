@@ -83,6 +83,7 @@ class Player:
         self._drawing = drawing
         self._edge_labels = edge_labels
         self._nodes = graph_nodes(root)
+        self.shown = list(range(len(self._nodes)))  # indices of the nodes drawn (not elided)
         self._names = graph_names(self._nodes)
         self._loss = self._names[root]
 
@@ -193,7 +194,8 @@ class Player:
     def _texts(self, frame: Frame, first: bool = False) -> dict[str, tuple[str | None, str]]:
         """Node id → (data text, grad text) at ``frame``, as the page shows it."""
         result: dict[str, tuple[str | None, str]] = {}
-        for i, node in enumerate(self._nodes):
+        for i in self.shown:
+            node = self._nodes[i]
             if not node.requires_grad and self.direction == "backward":
                 continue
             data = None
@@ -208,6 +210,7 @@ class Player:
 
     def _frames_json(self, pid: str) -> dict[str, Any]:
         ids = {node: f"v{i}" for i, node in enumerate(self._nodes)}
+        shown = {f"v{i}" for i in self.shown}
         frames = []
         for frame in self.frames:
             texts = self._texts(frame)
@@ -219,7 +222,7 @@ class Player:
                 "grads": {k: g for k, (_, g) in texts.items() if g != "None"},
                 "new": [ids[n] for n in frame.new],
                 "lines": list(frame.lines),
-                "known": [[ids[n], self._names[n]] for n in frame.grads],
+                "known": [[ids[n], self._names[n]] for n in frame.grads if ids[n] in shown],
             }
             if self.direction == "forward":
                 record["data"] = {k: d for k, (d, _) in texts.items()}
@@ -305,6 +308,9 @@ def step_through(
         )
     player = Player(root, frames, direction=direction, quiz=quiz, message=" ".join(message),
                     drawing=None, edge_labels=edge_labels)  # fmt: skip
+    if max_nodes is not None and len(nodes) > max_nodes:  # as draw_graph elides the middle
+        head, tail = max_nodes // 2, max_nodes - max_nodes // 2
+        player.shown = list(range(head)) + list(range(len(nodes) - tail, len(nodes)))
     texts = _widest_texts(player)
     player._drawing = build_drawing(
         root, rankdir=rankdir, show_data=True, show_grad=direction == "backward",
@@ -319,7 +325,7 @@ def _widest_texts(player: Player) -> dict[Value, tuple[str, str]]:
     them, so the graph never has to move."""
     widest: dict[Value, tuple[str, str]] = {}
     samples = [player.frames[0], player.frames[-1]] + player.frames[1:-1]
-    for node in player._nodes:
+    for node in (player._nodes[i] for i in player.shown):
         data = [_text(node.data, node.shape), "?"]
         grads = ["None", "?"]
         for frame in samples:
@@ -337,6 +343,7 @@ def _backward_frames(
     and how many steps the walk had."""
     names = graph_names(nodes)
     loss = names[root]
+    where = {node: i for i, node in enumerate(nodes)}
     consumers: dict[Value, int] = {}
     for node in nodes:
         if node._op is not None and node.requires_grad:
@@ -348,8 +355,13 @@ def _backward_frames(
     so_far: dict[Value, Any] = {}
     edge_labels: dict[tuple[Value, int], str] = {}
     frames: list[Frame] = []
-    grads: dict[Value, Any] = {}
+    last: Any = None
     count = 0
+
+    def moment(step: Any) -> dict[Value, Any]:
+        snapshot = getattr(step, "grads", None)  # the walk's own record, when it keeps one
+        return dict(snapshot if snapshot is not None else so_far)
+
     try:
         for step in backward_steps(root, grad):
             count += 1
@@ -363,14 +375,17 @@ def _backward_frames(
                 received.setdefault(parent, []).append((step.name, contribution))
                 if local is not None and np.size(local) == 1:
                     edge_labels[(step.node, position)] = f"local {show(local)}"
-            snapshot = getattr(step, "grads", None)  # the walk's own record, when it keeps one
-            grads = dict(snapshot if snapshot is not None else so_far)
+            last = step
             if len(frames) < max_frames - 1:
-                frames.append(_backward_frame(step, grads, names, loss, consumers, received, quiz))
+                frame = _backward_frame(
+                    step, moment(step), names, loss, consumers, received, quiz, where
+                )
+                frames.append(frame)
     finally:
         for node, value in before.items():  # the player only looks: .grad stays as it was
             node.grad = value
     if count > len(frames):
+        grads = moment(last)
         frames.append(Frame(
             title=f"The end: {count - len(frames)} more steps ran; every gradient is complete",
             grads=grads,
@@ -388,6 +403,7 @@ def _backward_frame(
     consumers: dict[Value, int],
     received: dict[Value, list[tuple[str, Any]]],
     quiz: bool,
+    where: dict[Value, int],
 ) -> Frame:
     node = step.node
     number = step.index + 1
@@ -396,7 +412,7 @@ def _backward_frame(
         return Frame(title=title, node=node, grads=grads, lines=(step.explain(),))
     lines = step.explain().splitlines()
     parents = tuple(dict.fromkeys(p.parent for p in step.parents))
-    index = list(names).index(node)
+    index = where[node]
     edges = tuple(f"e{index}_{i}" for i, p in enumerate(node._parents) if p.requires_grad) + (
         f"e{index}_out",
     )
