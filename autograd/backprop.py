@@ -97,7 +97,9 @@ def vjp_shares(node: Value, g: Any, create_graph: bool = False) -> Shares:
     inputs = parents if create_graph else [p._data for p in parents]
     shares = [
         (parent, _fit(vjp(g, out, *inputs, **settings), x, op, g))
-        for parent, vjp, x in zip(parents, op.vjps or _variadic(op, len(parents)), inputs)
+        for parent, vjp, x in zip(
+            parents, op.vjps or _variadic(op, len(parents)), inputs, strict=True
+        )
         if parent.requires_grad
     ]
     return shares
