@@ -25,6 +25,7 @@ BENCHMARKS: dict[str, str] = {
     "deep-chain": "benchmarks.deep_chain",
     "tensor-mlp": "benchmarks.tensor_mlp",
     "digits": "benchmarks.digits",
+    "sequence": "benchmarks.sequence",
     "cnn": "benchmarks.cnn",
 }
 

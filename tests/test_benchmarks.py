@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 import benchmarks
-from benchmarks import cnn, deep_chain, digits, peers, tensor_mlp
+from benchmarks import cnn, deep_chain, digits, peers, sequence, tensor_mlp
 from benchmarks.report import Row, markdown_table, text_table
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -151,3 +151,26 @@ def test_tables_print_every_row() -> None:
     text, markdown = text_table(rows), markdown_table(rows)
     assert "0.50×" in text and "met" in text and "not installed" in text
     assert "| b | ↳ sub |" in markdown and "- b / accuracy: a note" in markdown
+
+
+SEQUENCE_CASES = [
+    sequence.Case("lstm", 4, 8, 5, 3, steps=2),
+    sequence.Case("gpt", 8, 1, 5, 3, steps=2),
+]
+
+
+def test_sequence_small(no_peers: None) -> None:
+    rows = sequence.run(quick=True, cases=SEQUENCE_CASES)
+    steps = [row for row in rows if row.metric.startswith("time per step")]
+    assert [row.metric.split(", ")[1].split()[0] for row in steps] == ["char-LSTM", "tiny"]
+    assert all(row.glassgrad > 0 and row.status == "no peer" for row in steps)
+
+
+def test_sequence_torch_takes_the_same_step() -> None:
+    torch = pytest.importorskip("torch")
+    for case in SEQUENCE_CASES:
+        X, y = sequence.make_data(case)
+        gg = sequence.Glassgrad(case, X, y)
+        th = sequence.Torch(torch, case, X, y, gg.state())
+        for _ in range(2):
+            assert sequence.check_same_step({"glassgrad": gg, "torch": th})["torch"] == ""
