@@ -1,6 +1,6 @@
-"""Make docs/images/player.png, the README's picture of the backprop player.
+"""Make notebooks/images/player.png, the README's picture of the backprop player.
 
-    .venv/bin/python docs/screenshot_player.py
+    .venv/bin/python notebooks/images/screenshot_player.py
 
 Builds the player for micrograd's example expression with ``autograd.step_through``, saves the
 page, opens it at step 5 (``#frame=4``) in headless Chromium and keeps the part with content.
@@ -18,7 +18,7 @@ from pathlib import Path
 from PIL import Image, ImageChops
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE.parents[1]))
 
 from autograd import Value, step_through  # noqa: E402
 
@@ -40,7 +40,7 @@ def expression() -> Value:
     return L
 
 
-def main(out: Path = HERE / "images" / "player.png") -> Path:
+def main(out: Path = HERE / "player.png") -> Path:
     browser = shutil.which("chromium") or shutil.which("chromium-browser")
     if browser is None:
         raise SystemExit("needs Chromium: apt-get install chromium")
