@@ -55,7 +55,6 @@ INSTALL_HINT = (
 )
 
 FIT_WIDTH_PT = 700.0  # wider than this, a "fit" drawing takes the output's full width
-PNG_DPI = 192  # twice the screen's 96: sharp on high-density displays
 
 
 class DotNotFoundError(graphviz.ExecutableNotFound):
@@ -245,17 +244,14 @@ class Drawing(graphviz.Digraph):
 
     def _repr_mimebundle_(
         self, include: Any = None, exclude: Any = None, **kwargs: Any
-    ) -> dict[str, Any] | tuple[dict[str, Any], dict[str, Any]]:
-        """SVG (fits the output) and PNG in Jupyter; without a dot program, the DOT text and
-        the install hint."""
+    ) -> dict[str, Any]:
+        """SVG (fits the output) and PNG (at screen resolution) for Jupyter; without a dot
+        program, the DOT text and the install hint."""
         try:
-            natural = run_dot(self.source, "svg", self.engine).decode("utf-8")
-            png = run_dot(self.source, "png", self.engine, f"-Gdpi={PNG_DPI}")
+            svg = self.svg()
+            png = run_dot(self.source, "png", self.engine)
         except DotNotFoundError as error:
             return {"text/plain": f"{error}\n\nThe graph in DOT format:\n{self.source}"}
-        svg = scaled_svg(natural, self.display_size)
-        width, _ = svg_size(natural)
-        scale = 1.0 if self.display_size in ("fit", "natural") else float(self.display_size)
         bundle = {
             "image/svg+xml": svg,
             "image/png": base64.b64encode(png).decode("ascii"),
@@ -265,5 +261,4 @@ class Drawing(graphviz.Digraph):
             bundle = {k: v for k, v in bundle.items() if k in include}
         if exclude:
             bundle = {k: v for k, v in bundle.items() if k not in exclude}
-        metadata = {"image/png": {"width": round(width * scale * 96 / 72)}}
-        return bundle, metadata
+        return bundle
