@@ -33,6 +33,7 @@ from autograd.render import Drawing
 from . import scalar
 from .activations import Identity, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Step, Tanh
 from .containers import Sequential
+from .draw_blocks import draw_blocks, has_blocks
 from .dropout import Dropout
 from .linear import Linear
 from .logic import XORNetwork
@@ -89,6 +90,7 @@ def draw_network(
     max_neurons: int = 12,
     rankdir: str = "LR",
     weight_scale: float | None = None,
+    input_shape: tuple[int, ...] | None = None,
 ) -> Drawing:
     """Draw ``model`` as layers of neurons joined by weights; returns a ``graphviz.Digraph``.
 
@@ -103,6 +105,9 @@ def draw_network(
     - ``weight_scale``: the |w| drawn with the widest arrow (larger ones are drawn as wide).
       None (default): the largest |w| in this drawing. Pass one number to compare drawings of
       the same network at different times (``nn.TrainingView`` does, frame to frame).
+    - ``input_shape``: for a network with convolution or pooling layers, which is drawn as one
+      block per layer (``nn.draw_blocks``), the shape of one example, e.g. ``(1, 8, 8)``:
+      each arrow then carries the shape of the data it passes on.
 
     Supports nn.Linear, nn.Sequential and nn.MLP (Linear layers with activation modules
     between them), nn.scalar.MLP/Layer/Neuron, nn.Perceptron and the nn.logic gates. It reads
@@ -119,6 +124,8 @@ def draw_network(
         )
     if rankdir not in ("LR", "TB"):
         raise ValueError(f"draw_network: rankdir must be 'LR' or 'TB', got {rankdir!r}")
+    if has_blocks(model):  # shared weights: one block per layer, not circles and arrows
+        return draw_blocks(model, input_shape=input_shape, rankdir=rankdir)
     columns = _columns(model)
     if weight_scale is not None and not weight_scale > 0:
         raise ValueError(

@@ -331,3 +331,30 @@ def test_torch_state_dict_loads_unchanged_and_gives_the_same_outputs():
             assert np.abs(p.data).max() <= bound, name  # ... is ours
         weights = np.abs(mine.weight.data).max(), float(reference.weight.detach().abs().max())
         assert min(weights) > 0.8 * bound  # 270 draws fill the range in both
+
+
+# ------------------------------------------------------------------ drawings
+def test_draw_network_draws_a_cnn_as_blocks_with_shapes():
+    model = nn.Sequential(
+        nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+        nn.Linear(256, 10),
+    )  # fmt: skip
+    source = nn.draw_network(model, input_shape=(1, 8, 8)).source
+    assert "Conv2d 1→16, kernel 3×3" in source and "weight 16×1×3×3, bias 16" in source
+    assert "160 parameters" in source and f"{model.num_parameters():,} parameters in all" in source
+    for shape in ("1×8×8", "16×8×8", "16×4×4", "256"):
+        assert shape in source
+    assert source.count("shape=circle") == 0  # no neurons drawn
+    plain = nn.draw_network(model).source  # without input_shape: the blocks, no shapes
+    assert "MaxPool2d" in plain and "16×4×4" not in plain
+    decoder = nn.Sequential(nn.Unflatten(1, (4, 2, 2)), nn.ConvTranspose2d(4, 1, 4, 2, 1))
+    assert "1×4×4" in nn.draw_network(decoder, input_shape=(16,)).source
+
+
+def test_draw_graph_of_a_cnn_has_one_node_per_op():
+    model = nn.Sequential(nn.Conv2d(1, 4, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+                          nn.Linear(36, 10))  # fmt: skip
+    loss = nn.F.cross_entropy(model(np.zeros((2, 1, 8, 8), np.float32)), np.array([0, 1]))
+    source = ag.draw_graph(loss).source
+    assert "conv2d" in source and "max_pool2d" in source
+    assert len(source) < 20_000  # tensors are nodes, not thousands of scalars
