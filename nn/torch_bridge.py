@@ -139,6 +139,68 @@ def _sequence(make: Callable[..., Any]) -> Callable[[Any, Context], Any]:
     return build
 
 
+def _refuse(t: Any, **allowed: Any) -> None:
+    """Raise naming the first setting of ``t`` that differs from what glassgrad supports."""
+    for setting, value in allowed.items():
+        current = getattr(t, setting, value)
+        if (current is not None) if value is None else (current != value):
+            raise _settings_unsupported(
+                f"torch.nn.{type(t).__name__}",
+                f"{setting}={getattr(t, setting)!r}",
+                f"glassgrad's {type(t).__name__} supports only {setting}={value!r}",
+            )
+
+
+def _conv_from_torch(t: Any, ctx: Context, make: Callable[..., Any]) -> Any:
+    _refuse(t, groups=1, padding_mode="zeros")
+    if isinstance(t.padding, str):
+        raise _settings_unsupported(
+            f"torch.nn.{type(t).__name__}", f"padding={t.padding!r}", "give the padding in pixels"
+        )
+    transposed = type(t).__name__ == "ConvTranspose2d"  # (torch's Conv2d has output_padding too)
+    extra = {"output_padding": t.output_padding} if transposed else {}
+    return make(
+        t.in_channels, t.out_channels, t.kernel_size, stride=t.stride, padding=t.padding,
+        dilation=t.dilation, bias=t.bias is not None, dtype=ctx.dtype, **extra,
+    )  # fmt: skip
+
+
+def _pool_from_torch(t: Any, ctx: Context, kind: str) -> Any:
+    if kind == "MaxPool2d":
+        _refuse(t, dilation=1, ceil_mode=False, return_indices=False)
+    else:
+        _refuse(t, ceil_mode=False, count_include_pad=True, divisor_override=None)
+    return getattr(ctx.ours, kind)(t.kernel_size, stride=t.stride, padding=t.padding)
+
+
+def _embedding_from_torch(t: Any, ctx: Context) -> Any:
+    _refuse(t, padding_idx=None, max_norm=None, scale_grad_by_freq=False, sparse=False)
+    return ctx.ours.Embedding(t.num_embeddings, t.embedding_dim, dtype=ctx.dtype)
+
+
+def _nonlinearity(m: Any) -> dict[str, Any]:
+    return {"nonlinearity": m.nonlinearity} if hasattr(m, "nonlinearity") else {}
+
+
+def _recurrent_from_torch(t: Any, ctx: Context, kind: str) -> Any:
+    _refuse(t, dropout=0.0, bidirectional=False, proj_size=0)
+    return getattr(ctx.ours, kind)(
+        t.input_size, t.hidden_size, t.num_layers, bias=t.bias, batch_first=t.batch_first,
+        dtype=ctx.dtype, **_nonlinearity(t),
+    )  # fmt: skip
+
+
+def _attention_from_torch(t: Any, ctx: Context) -> Any:
+    _refuse(t, _qkv_same_embed_dim=True, bias_k=None, add_zero_attn=False, dropout=0.0)
+    return ctx.ours.MultiheadAttention(
+        t.embed_dim,
+        t.num_heads,
+        bias=t.in_proj_bias is not None,
+        batch_first=t.batch_first,
+        dtype=ctx.dtype,
+    )
+
+
 CONVERSIONS: list[Conversion] = [
     Conversion(
         "Linear", "Linear",
@@ -202,6 +264,106 @@ CONVERSIONS: list[Conversion] = [
         lambda m, c: c.X.TorchResidual(c.convert(m.block, "block")),
         lambda t, c: c.ours.Residual(c.convert(t.block, "block")),
         container=True,
+    ),
+    # ---- images (§4)
+    Conversion(
+        "Conv2d", "Conv2d",
+        lambda m, c: c.T.Conv2d(
+            m.in_channels, m.out_channels, m.kernel_size, m.stride, m.padding, m.dilation,
+            bias=m.bias is not None, dtype=c.dtype,
+        ),
+        lambda t, c: _conv_from_torch(t, c, c.ours.Conv2d),
+    ),
+    Conversion(
+        "ConvTranspose2d", "ConvTranspose2d",
+        lambda m, c: c.T.ConvTranspose2d(
+            m.in_channels, m.out_channels, m.kernel_size, m.stride, m.padding,
+            m.output_padding, bias=m.bias is not None, dilation=m.dilation, dtype=c.dtype,
+        ),
+        lambda t, c: _conv_from_torch(t, c, c.ours.ConvTranspose2d),
+    ),
+    Conversion(
+        "MaxPool2d", "MaxPool2d",
+        lambda m, c: c.T.MaxPool2d(m.kernel_size, m.stride, m.padding),
+        lambda t, c: _pool_from_torch(t, c, "MaxPool2d"),
+    ),
+    Conversion(
+        "AvgPool2d", "AvgPool2d",
+        lambda m, c: c.T.AvgPool2d(m.kernel_size, m.stride, m.padding, count_include_pad=True),
+        lambda t, c: _pool_from_torch(t, c, "AvgPool2d"),
+    ),
+    Conversion(
+        "Unflatten", "Unflatten",
+        lambda m, c: c.T.Unflatten(m.dim, m.sizes),
+        lambda t, c: c.ours.Unflatten(t.dim, tuple(t.unflattened_size)),
+    ),
+    # ---- more activations
+    Conversion(
+        "GELU", "GELU",
+        lambda m, c: c.T.GELU(approximate=m.approximate),
+        lambda t, c: c.ours.GELU(approximate=t.approximate),
+    ),
+    Conversion(
+        "Softplus", "Softplus",
+        lambda m, c: c.T.Softplus(beta=m.beta, threshold=m.threshold),
+        lambda t, c: c.ours.Softplus(beta=t.beta, threshold=t.threshold),
+    ),
+    Conversion("ELU", "ELU", lambda m, c: c.T.ELU(m.alpha), lambda t, c: c.ours.ELU(t.alpha)),
+    Conversion("SELU", "SELU", lambda m, c: c.T.SELU(), lambda t, c: c.ours.SELU()),
+    Conversion("SiLU", "SiLU", lambda m, c: c.T.SiLU(), lambda t, c: c.ours.SiLU()),
+    Conversion("Mish", "Mish", lambda m, c: c.T.Mish(), lambda t, c: c.ours.Mish()),
+    Conversion(
+        "Hardtanh", "Hardtanh",
+        lambda m, c: c.T.Hardtanh(m.min_val, m.max_val),
+        lambda t, c: c.ours.Hardtanh(t.min_val, t.max_val),
+    ),
+    Conversion("Softsign", "Softsign", lambda m, c: c.T.Softsign(), lambda t, c: c.ours.Softsign()),
+    Conversion(
+        "LogSigmoid", "LogSigmoid", lambda m, c: c.T.LogSigmoid(), lambda t, c: c.ours.LogSigmoid()
+    ),
+    # ---- sequences (§4)
+    Conversion(
+        "Embedding", "Embedding",
+        lambda m, c: c.T.Embedding(m.num_embeddings, m.embedding_dim, dtype=c.dtype),
+        _embedding_from_torch,
+    ),
+    Conversion(
+        "RNNCell", "RNNCell",
+        lambda m, c: c.T.RNNCell(m.input_size, m.hidden_size, bias=m.bias_ih is not None,
+                                 nonlinearity=m.nonlinearity, dtype=c.dtype),
+        lambda t, c: c.ours.RNNCell(t.input_size, t.hidden_size, bias=t.bias,
+                                    nonlinearity=t.nonlinearity, dtype=c.dtype),
+    ),
+    *(
+        Conversion(
+            kind, kind,
+            lambda m, c, kind=kind: getattr(c.T, kind)(
+                m.input_size, m.hidden_size, bias=m.bias_ih is not None, dtype=c.dtype
+            ),
+            lambda t, c, kind=kind: getattr(c.ours, kind)(
+                t.input_size, t.hidden_size, bias=t.bias, dtype=c.dtype
+            ),
+        )
+        for kind in ("LSTMCell", "GRUCell")
+    ),
+    *(
+        Conversion(
+            kind, kind,
+            lambda m, c, kind=kind: getattr(c.T, kind)(
+                m.input_size, m.hidden_size, m.num_layers, bias=m.bias,
+                batch_first=m.batch_first, dtype=c.dtype, **_nonlinearity(m),
+            ),
+            lambda t, c, kind=kind: _recurrent_from_torch(t, c, kind),
+        )
+        for kind in ("RNN", "LSTM", "GRU")
+    ),
+    Conversion(
+        "MultiheadAttention", "MultiheadAttention",
+        lambda m, c: c.T.MultiheadAttention(
+            m.embed_dim, m.num_heads, bias=m.in_proj_bias is not None,
+            batch_first=m.batch_first, dtype=c.dtype,
+        ),
+        _attention_from_torch,
     ),
 ]  # fmt: skip
 
