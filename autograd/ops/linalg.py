@@ -37,7 +37,7 @@ def _value(x: Any) -> Value:
 def _einsum_any(subscripts: str, *operands: Any) -> Any:
     """einsum on arrays, or recorded on Values (for a vjp under create_graph)."""
     if any(isinstance(x, Value) for x in operands):
-        return apply(Einsum, *operands, subscripts=subscripts)
+        return einsum(subscripts, *operands)
     return np.einsum(subscripts, *operands, optimize=len(operands) > 2)
 
 
@@ -130,6 +130,8 @@ def einsum(subscripts: str, *operands: Any) -> Value:
     """
     values = [_value(x) for x in operands]
     inputs, output = _explicit(subscripts, [v.shape for v in values]).split("->")
+    if len(values) == 1:  # one operand: a diagonal, a sum and a transpose — no product
+        return einsum_simple(inputs + "->" + output, values[0])
     terms = []
     for k, term in enumerate(inputs.split(",")):
         term, values[k] = _distinct_letters(term, values[k])
