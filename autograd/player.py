@@ -163,7 +163,7 @@ class Player:
 
     def _layout_svg(self, pid: str) -> str:
         """The graph laid out once, with ids under ``pid``, showing the first frame."""
-        from autograd.render import scaled_svg
+        from autograd.render import scaled_svg, svg_size
 
         svg = self._drawing.pipe(format="svg", encoding="utf-8")
         svg = svg[svg.index("<svg") :]  # drop the XML prolog: the SVG sits inside HTML
@@ -189,7 +189,10 @@ class Player:
             return f'<g id="{pid}-{node_id}" class="node">{body}</g>'
 
         svg = re.sub(rf'<g id="{pid}-(v\d+)" class="node">(.*?)</g>', mark, svg, flags=re.S)
-        return scaled_svg(svg, "fit")
+        # Fit the width, but never below half the natural size: a long graph scrolls instead.
+        width, _ = svg_size(svg)
+        svg = scaled_svg(svg, "fit")
+        return svg.replace("height: auto", f"height: auto; min-width: {width / 2:g}pt", 1)
 
     def _texts(self, frame: Frame, first: bool = False) -> dict[str, tuple[str | None, str]]:
         """Node id → (data text, grad text) at ``frame``, as the page shows it."""
@@ -542,6 +545,11 @@ _SCRIPT = """
     });
     if (f.focus) [f.focus, f.focus + "_op"].forEach(function (id) {
       var e = byId(id); if (e) e.classList.add("gg-focus"); });
+    var box = q(".gg-svg"), at = f.focus && byId(f.focus);
+    if (at && box.scrollWidth > box.clientWidth) {  // a wide graph scrolls to the node
+      var r = at.getBoundingClientRect(), b = box.getBoundingClientRect();
+      box.scrollLeft += r.left + r.width / 2 - b.left - box.clientWidth / 2;
+    }
     f.marked.forEach(function (id) { var e = byId(id); if (e) e.classList.add("gg-marked"); });
     f.edges.forEach(function (id) { var e = byId(id); if (e) e.classList.add("gg-hot"); });
     var open = false;
