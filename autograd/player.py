@@ -146,7 +146,10 @@ class Player:
             )
         )
         count = len(self.frames)
-        return f"""<div id="{pid}" class="gg-player" data-frame="0" data-frames="{count}">
+        opening = (
+            f'<div id="{pid}" class="gg-player" tabindex="0" data-frame="0" data-frames="{count}">'
+        )
+        return f"""{opening}
 <style>{_CSS.replace("#PID", "#" + pid)}</style>
 {message}<div class="gg-controls">{buttons}
 <input type="range" class="gg-slider" min="0" max="{count - 1}" value="0" aria-label="step">
@@ -635,6 +638,11 @@ _SCRIPT = """
   };
   root.querySelectorAll("[data-act]").forEach(function (b) {
     b.addEventListener("click", acts[b.getAttribute("data-act")]);
+  });
+  root.addEventListener("keydown", function (e) {  // arrow keys step, when the player has focus
+    if (e.target.tagName === "INPUT") return;  // typing an answer, or the slider itself
+    if (e.key === "ArrowRight") { acts.next(); e.preventDefault(); }
+    if (e.key === "ArrowLeft") { acts.prev(); e.preventDefault(); }
   });
   q(".gg-slider").addEventListener("input", function (e) {
     stop(); show(parseInt(e.target.value, 10));

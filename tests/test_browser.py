@@ -131,6 +131,12 @@ class Browser:
             self.send("Input.dispatchMouseEvent", session=True, type=kind, x=box[0], y=box[1],
                       button="left", clickCount=1)  # fmt: skip
 
+    def key(self, name: str, code: int) -> None:
+        """A real key press (e.g. "ArrowRight", 39) on the focused element."""
+        for kind in ("rawKeyDown", "keyUp"):
+            self.send("Input.dispatchKeyEvent", session=True, type=kind, key=name, code=name,
+                      windowsVirtualKeyCode=code)  # fmt: skip
+
     def requests(self) -> list[str]:
         return [
             e["params"]["request"]["url"]
@@ -199,6 +205,11 @@ def test_next_moves_the_highlight_and_the_chain_rule_and_last_has_backwards_grad
     assert after["focus"] != start["focus"] and after["lines"] != start["lines"]
     assert "+=" in after["lines"] or "leaf" in after["lines"]
     browser.click('[data-act="prev"]')
+    assert browser.js(STATE)["frame"] == "0"
+    browser.js('document.querySelector(".gg-player").focus()')
+    browser.key("ArrowRight", 39)
+    assert browser.js(STATE)["frame"] == "1"
+    browser.key("ArrowLeft", 37)
     assert browser.js(STATE)["frame"] == "0"
     browser.click('[data-act="last"]')
     end = browser.js(STATE)
