@@ -208,6 +208,109 @@ def _residual(m: Any, g: Graph, x: Tensor, path: str, emit: Any) -> Tensor:
     return g.op("Add", [x.name, y.name], path, x.rank)
 
 
+# ---- images and more activations (§4)
+def _conv_attributes(m: Any) -> dict[str, Any]:
+    (ph, pw) = m.padding
+    return {"kernel_shape": list(m.kernel_size), "strides": list(m.stride),
+            "pads": [ph, pw, ph, pw]}  # fmt: skip
+
+
+def _conv(m: Any, g: Graph, x: Tensor, path: str, emit: Any) -> Tensor:
+    inputs = [x.name, g.weight(_join(path, "weight"), m.weight)]
+    if m.bias is not None:
+        inputs.append(g.weight(_join(path, "bias"), m.bias))
+    attributes = {**_conv_attributes(m), "dilations": list(m.dilation)}
+    if type(m).__name__ == "ConvTranspose2d":
+        return g.op("ConvTranspose", inputs, path, 4, output_padding=list(m.output_padding),
+                    **attributes)  # fmt: skip
+    return g.op("Conv", inputs, path, 4, **attributes)
+
+
+def _max_pool(m: Any, g: Graph, x: Tensor, path: str, emit: Any) -> Tensor:
+    return g.op("MaxPool", [x.name], path, 4, **_conv_attributes(m))
+
+
+def _avg_pool(m: Any, g: Graph, x: Tensor, path: str, emit: Any) -> Tensor:
+    # padded zeros count in the mean, as in glassgrad (PyTorch's count_include_pad=True)
+    return g.op("AveragePool", [x.name], path, 4, count_include_pad=1, **_conv_attributes(m))
+
+
+def _unflatten(m: Any, g: Graph, x: Tensor, path: str, emit: Any) -> Tensor:
+    """Reshape to shape[:dim] + sizes + shape[dim+1:], the shape read at run time (the batch
+    axis is dynamic)."""
+    dim = m.dim % x.rank
+    shape = g.op("Shape", [x.name], path, 1)
+    pieces = []
+    for start, end in ((0, dim), (dim + 1, x.rank)):
+        bounds = [g.constant(_join(path, n), np.array([v], np.int64)) for n, v in
+                  (("start", start), ("end", end))]  # fmt: skip
+        pieces.append(g.op("Slice", [shape.name, *bounds], path, 1).name)
+    sizes = g.constant(_join(path, "sizes"), np.array(m.sizes, np.int64))
+    new_shape = g.op("Concat", [pieces[0], sizes, pieces[1]], path, 1, axis=0)
+    return g.op("Reshape", [x.name, new_shape.name], path, x.rank - 1 + len(m.sizes))
+
+
+def _scalar(g: Graph, path: str, name: str, value: float) -> str:
+    return g.constant(_join(path, name), np.array(value, g.dtype))
+
+
+def _gelu(m: Any, g: Graph, x: Tensor, path: str, emit: Any) -> Tensor:
+    """x·Φ(x) = ½x(1 + erf(x/√2)); with approximate="tanh", ½x(1 + tanh(√(2/π)(x + 0.044715x³)))."""
+    r = x.rank
+    if m.approximate == "tanh":
+        cube = g.op("Mul", [g.op("Mul", [x.name, x.name], path, r).name, x.name], path, r)
+        scaled = g.op("Mul", [cube.name, _scalar(g, path, "c", 0.044715)], path, r)
+        inner = g.op("Add", [x.name, scaled.name], path, r)
+        inner = g.op("Mul", [inner.name, _scalar(g, path, "k", np.sqrt(2 / np.pi))], path, r)
+        curve = g.op("Tanh", [inner.name], path, r)
+    else:
+        curve = g.op("Erf", [g.op("Div", [x.name, _scalar(g, path, "sqrt2", np.sqrt(2.0))],
+                                  path, r).name], path, r)  # fmt: skip
+    one_plus = g.op("Add", [curve.name, _scalar(g, path, "one", 1.0)], path, r)
+    half_x = g.op("Mul", [x.name, _scalar(g, path, "half", 0.5)], path, r)
+    return g.op("Mul", [half_x.name, one_plus.name], path, r)
+
+
+def _softplus(m: Any, g: Graph, x: Tensor, path: str, emit: Any) -> Tensor:
+    """ln(1 + e^(βx))/β, and x itself where βx > threshold (PyTorch's form)."""
+    r = x.rank
+    bx = g.op("Mul", [x.name, _scalar(g, path, "beta", m.beta)], path, r)
+    smooth = g.op("Div", [g.op("Softplus", [bx.name], path, r).name,
+                          _scalar(g, path, "beta", m.beta)], path, r)  # fmt: skip
+    linear = g.op("Greater", [bx.name, _scalar(g, path, "threshold", m.threshold)], path, r)
+    return g.op("Where", [linear.name, x.name, smooth.name], path, r)
+
+
+def _times(gate: str, inner: str | None = None) -> Rule:
+    """x · gate(x) (SiLU: x·σ(x)) or x · gate(inner(x)) (Mish: x·tanh(softplus(x)))."""
+
+    def rule(m: Any, g: Graph, x: Tensor, path: str, emit: Any) -> Tensor:
+        z = g.op(inner, [x.name], path, x.rank) if inner else x
+        return g.op("Mul", [x.name, g.op(gate, [z.name], path, x.rank).name], path, x.rank)
+
+    return rule
+
+
+def _hardtanh(m: Any, g: Graph, x: Tensor, path: str, emit: Any) -> Tensor:
+    low, high = _scalar(g, path, "min", m.min_val), _scalar(g, path, "max", m.max_val)
+    return g.op("Clip", [x.name, low, high], path, x.rank)
+
+
+def _log_sigmoid(m: Any, g: Graph, x: Tensor, path: str, emit: Any) -> Tensor:
+    """ln σ(x) = −softplus(−x), stable for any x."""
+    r = x.rank
+    soft = g.op("Softplus", [g.op("Neg", [x.name], path, r).name], path, r)
+    return g.op("Neg", [soft.name], path, r)
+
+
+def _embedding(m: Any, g: Graph, x: Tensor, path: str, emit: Any) -> Tensor:
+    return g.op("Gather", [g.weight(_join(path, "weight"), m.weight), x.name], path, x.rank + 1,
+                axis=0)  # fmt: skip
+
+
+SELU_ALPHA, SELU_SCALE = 1.6732632423543772, 1.0507009873554805  # PyTorch's constants
+
+
 ONNX_RULES: dict[str, Rule] = {
     # glassgrad class name -> how it becomes ONNX operators
     "Linear": _linear,
@@ -227,6 +330,22 @@ ONNX_RULES: dict[str, Rule] = {
     "Sequential": _sequential,
     "MLP": _sequential,
     "Residual": _residual,
+    # §4 layers
+    "Conv2d": _conv,
+    "ConvTranspose2d": _conv,
+    "MaxPool2d": _max_pool,
+    "AvgPool2d": _avg_pool,
+    "Unflatten": _unflatten,
+    "GELU": _gelu,
+    "Softplus": _softplus,
+    "ELU": lambda m, g, x, path, emit: g.op("Elu", [x.name], path, x.rank, alpha=m.alpha),
+    "SELU": _same("Selu", alpha=SELU_ALPHA, gamma=SELU_SCALE),
+    "SiLU": _times("Sigmoid"),
+    "Mish": _times("Tanh", inner="Softplus"),
+    "Hardtanh": _hardtanh,
+    "Softsign": _same("Softsign"),
+    "LogSigmoid": _log_sigmoid,
+    "Embedding": _embedding,
 }
 
 
@@ -263,9 +382,10 @@ def export_onnx(
     """Write ``module`` (its eval-mode computation) as an ONNX model at ``path``; return the
     ``onnx.ModelProto``.
 
-    ``example_input``: an array shaped like one batch, e.g. ``X[:1]`` — its dtype (float32 or
-    float64) becomes the model's, its axes after the first fix the input's shape; the first
-    axis is a dynamic ``"batch"``. See the module docstring; needs ``pip install
+    ``example_input``: an array shaped like one batch, e.g. ``X[:1]`` — its dtype is the
+    input's (float32, float64, or integers for token ids into an ``Embedding``), its axes after
+    the first fix the input's shape; the first axis is a dynamic ``"batch"``. The computation
+    is in the parameters' float dtype. See the module docstring; needs ``pip install
     glassgrad[onnx]``.
     """
     onnx = require("onnx", "nn.export_onnx")
@@ -278,11 +398,14 @@ def export_onnx(
             "nn.export_onnx: example_input must have a batch axis first, e.g. X[:1] of shape "
             "(1, ...); got a scalar"
         )
-    if x.dtype.kind != "f":
+    if x.dtype.kind not in "fiu":
         x = x.astype(np.float32)
     import nn as ours  # at call time: nn imports this module
 
-    g = Graph(onnx, x.dtype)
+    # the model's float type: its parameters', else the input's (integer inputs: token ids)
+    floats = [p.dtype for p in module.parameters() if np.dtype(p.dtype).kind == "f"]
+    g = Graph(onnx, floats[0] if floats else x.dtype if x.dtype.kind == "f" else np.float32)
+    input_type = onnx.helper.np_dtype_to_tensor_dtype(x.dtype)
     known = ", ".join(name for name in ONNX_RULES if hasattr(ours, name))
 
     def emit(layer: Any, inp: Tensor, layer_path: str) -> Tensor:
@@ -313,7 +436,7 @@ def export_onnx(
     graph = helper.make_graph(
         g.nodes,
         f"glassgrad_{type(module).__name__}",
-        [helper.make_tensor_value_info(input_name, g.elem_type, ["batch", *x.shape[1:]])],
+        [helper.make_tensor_value_info(input_name, input_type, ["batch", *x.shape[1:]])],
         [helper.make_tensor_value_info(output_name, g.elem_type, ["batch", *out_shape[1:]])],
         initializer=list(g.initializers.values()),
     )

@@ -48,11 +48,53 @@ CASES = {
 }  # fmt: skip
 
 
+# Layers from §4, added as they land (each needs its names in nn).
+LATER = {
+    "conv_pool_gelu": (
+        lambda: nn.Sequential(
+            nn.Conv2d(2, 3, 3, padding=1), nn.GELU(), nn.MaxPool2d(2, padding=1),
+            nn.Conv2d(3, 4, 2, stride=2, dilation=1, bias=False), nn.GELU(approximate="tanh"),
+            nn.AvgPool2d(2, stride=1, padding=1),
+        ),
+        (2, 2, 7, 7), np.float32, ["Conv2d", "MaxPool2d", "AvgPool2d", "GELU"],
+    ),
+    "conv_dilated_strided": (
+        lambda: nn.Conv2d(2, 3, (3, 2), stride=(2, 1), padding=(1, 0), dilation=(2, 1)),
+        (2, 2, 9, 8), np.float32, ["Conv2d"],
+    ),
+    "conv_transpose_unflatten": (
+        lambda: nn.Sequential(
+            nn.Linear(6, 12), nn.Unflatten(1, (3, 2, 2)),
+            nn.ConvTranspose2d(3, 2, 3, stride=2, padding=1, output_padding=1), nn.SiLU(),
+        ),
+        (4, 6), np.float32, ["ConvTranspose2d", "Unflatten", "SiLU"],
+    ),
+    "unflatten_middle": (lambda: nn.Unflatten(1, (2, -1)), (4, 6, 3), np.float32, ["Unflatten"]),
+    "activations_more": (
+        lambda: nn.Sequential(
+            nn.Linear(5, 8), nn.Softplus(beta=2.0, threshold=1.0), nn.Linear(8, 8), nn.ELU(0.5),
+            nn.Linear(8, 8), nn.SELU(), nn.Mish(), nn.Hardtanh(-0.5, 0.7), nn.Softsign(),
+            nn.LogSigmoid(),
+        ),
+        (6, 5), np.float32,
+        ["Softplus", "ELU", "SELU", "Mish", "Hardtanh", "Softsign", "LogSigmoid"],
+    ),
+    "embedding": (
+        lambda: nn.Sequential(nn.Embedding(7, 4), nn.Flatten(), nn.Linear(12, 2)),
+        lambda rng: rng.integers(0, 7, size=(5, 3)), None, ["Embedding"],
+    ),
+}  # fmt: skip
+for key, (make, spec, dtype, needs) in LATER.items():
+    if all(hasattr(nn, n) for n in needs):
+        CASES[key] = (make, spec, dtype)
+
+
 def build(name):
-    make, shape, dtype = CASES[name]
+    make, spec, dtype = CASES[name]
     autograd.manual_seed(0)
     model = make()
-    x = np.random.default_rng(0).standard_normal(shape).astype(dtype)
+    rng = np.random.default_rng(0)
+    x = spec(rng) if callable(spec) else rng.standard_normal(spec).astype(dtype)
     with autograd.no_grad():
         model(x)  # training mode once: batch norm's running statistics move off their defaults
     return model, x
