@@ -3,7 +3,9 @@
 - :class:`Module` — the base class: parameters, buffers, train/eval, state dicts, a tree repr.
 - Layers: :class:`Linear`, :class:`Sequential`, :class:`MLP`, :class:`Flatten`, and the
   activations :class:`ReLU` :class:`LeakyReLU` :class:`Tanh` :class:`Sigmoid`
-  :class:`Softmax` :class:`LogSoftmax` :class:`Step` :class:`Identity`.
+  :class:`Softmax` :class:`LogSoftmax` :class:`Step` :class:`Identity` :class:`Softplus`
+  :class:`ELU` :class:`SELU` :class:`SiLU` :class:`Mish` :class:`Hardtanh` :class:`Softsign`
+  :class:`LogSigmoid`.
 - Teaching: :mod:`nn.scalar` (neurons with one scalar Value per weight), :class:`Perceptron`
   and the gates in :mod:`nn.logic`.
 - :mod:`nn.init` (initialisation), :mod:`nn.functional` alias ``nn.F`` (losses),
@@ -17,7 +19,7 @@
   :class:`RNN` :class:`LSTM` :class:`GRU`, :class:`MultiheadAttention`.
 - Training: :func:`fit` (returns a :class:`History`), :class:`Callback`,
   :class:`EarlyStopping`, :class:`Diagnostics`, :func:`accuracy`, :func:`random_restarts`,
-  :func:`gradient_norms`.
+  :func:`gradient_norms`, :func:`clip_grad_norm_` :func:`clip_grad_value_`.
 - Pictures: :mod:`nn.plots` (decision boundaries, points by class, image grids; matplotlib),
   :class:`TrainingView` (watch training: loss, weights, boundary; live, .gif, .html).
 - Taking a model further: :func:`to_torch` / :func:`from_torch` (PyTorch, same weights),
