@@ -9,7 +9,7 @@ import numpy.typing as npt
 
 from autograd.random import generator
 
-from ._checks import as_numeric_array, check_positive_int, check_same_length
+from ._checks import as_numeric_array, check_finite, check_positive_int, check_same_length
 
 
 class DataLoader:
@@ -31,6 +31,9 @@ class DataLoader:
     ``⌊n / batch_size⌋`` with ``drop_last=True``. Batches are copies, so changing one in place
     never changes the data set.
 
+    ``X`` (and a floating-point ``y``) must not hold NaN or ±inf: one such value would turn the
+    loss, then every weight, into NaN at the first step. The error names the first bad entry.
+
     Example::
 
         for xb, yb in DataLoader(X, y, batch_size=64):
@@ -51,6 +54,8 @@ class DataLoader:
             if self.y.ndim == 0:
                 raise ValueError(f"y must have one entry per example, got a scalar {self.y!r}")
             check_same_length(self.X, self.y)
+            check_finite(self.y, "y")
+        check_finite(self.X, "X")
         self.batch_size = check_positive_int(batch_size, "batch_size")
         self.shuffle = bool(shuffle)
         self.drop_last = bool(drop_last)

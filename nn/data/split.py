@@ -7,6 +7,7 @@ import numpy.typing as npt
 
 from ._checks import (
     as_numeric_array,
+    check_finite,
     check_fraction,
     check_same_length,
     has_integer_dtype,
@@ -36,12 +37,19 @@ def train_val_test_split(
 
     ``seed=None`` draws from the shared generator (see ``autograd.random.manual_seed``); an int
     uses its own ``np.random.default_rng(seed)`` and leaves the shared one untouched.
+
+    ``X`` (and a floating-point ``y``) must not be empty or hold NaN or ±inf: the error names
+    the first bad entry, before anything is split.
     """
     X = as_numeric_array(X, "X")
     y = np.asarray(y)
     if y.ndim == 0:
         raise ValueError(f"y must have one entry per example, got a scalar {y!r}")
     check_same_length(X, y)
+    if len(X) == 0:
+        raise ValueError("X is empty: train_val_test_split needs at least one example")
+    check_finite(X, "X")
+    check_finite(y, "y")
     val = check_fraction(val, "val")
     test = check_fraction(test, "test")
     n = len(X)
