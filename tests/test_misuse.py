@@ -339,7 +339,7 @@ MISUSES: list[Misuse] = [
            ValueError, r"8.*5|5.*8"),
     Misuse("cross_entropy, empty batch",
            lambda w: F.cross_entropy(Value(np.zeros((0, 3))), np.zeros(0, int)), ValueError,
-           r"empty", owner="lead (nn/functional.py cross_entropy: the mean of an empty batch is a silent NaN)"),
+           r"empty", owner="lead (nn/functional.py cross_entropy: an empty batch gives NaN)"),
     Misuse("nll_loss, label ≥ classes", lambda w: F.nll_loss(w.logits, w.y + 1),
            (ValueError, IndexError), r"label.*3"),
     Misuse("mse_loss, shape mismatch", lambda w: F.mse_loss(w.logits, np.zeros((8, 2))),
