@@ -88,6 +88,15 @@ def _zeros(shape: tuple[int, ...], dtype: np.dtype) -> Value:
     return Value(np.zeros(shape, dtype), requires_grad=False)
 
 
+def _stack(values: list[Value], axis: int = 0) -> Value:
+    """``autograd.stack``; one Value is reshaped instead (works around an engine bug: the
+    backward of a variadic op with a single input fails)."""
+    if len(values) == 1:
+        shape = values[0].shape
+        return values[0].reshape(shape[:axis] + (1,) + shape[axis:])
+    return stack(values, axis=axis)
+
+
 class _CellBase(Module):
     """Parameters of one cell: ``weight_ih`` (G·H, I), ``weight_hh`` (G·H, H), two biases."""
 
@@ -292,7 +301,7 @@ class _RNNBase(Module):
 
     def _output(self, hs: list[Value], batch_axis: int | None) -> Value:
         axis = 0 if batch_axis is None or not self.batch_first else 1
-        return stack(hs, axis=axis)
+        return _stack(hs, axis=axis)
 
     def extra_repr(self) -> str:
         extra = f", num_layers={self.num_layers}" if self.num_layers != 1 else ""
@@ -336,7 +345,7 @@ class RNN(_RNNBase):
                 outputs.append(h)
             finals.append(h)
             steps = outputs  # this layer's outputs are the next layer's inputs
-        return self._output(steps, batch_axis), stack(finals)
+        return self._output(steps, batch_axis), _stack(finals)
 
 
 class LSTM(_RNNBase):
@@ -361,7 +370,7 @@ class LSTM(_RNNBase):
             final_h.append(h)
             final_c.append(c)
             steps = outputs
-        return self._output(steps, batch_axis), (stack(final_h), stack(final_c))
+        return self._output(steps, batch_axis), (_stack(final_h), _stack(final_c))
 
 
 class GRU(_RNNBase):
@@ -381,4 +390,4 @@ class GRU(_RNNBase):
                 outputs.append(h)
             finals.append(h)
             steps = outputs
-        return self._output(steps, batch_axis), stack(finals)
+        return self._output(steps, batch_axis), _stack(finals)

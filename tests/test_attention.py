@@ -16,6 +16,12 @@ from autograd import Value, gradcheck, scaled_dot_product_attention
 PRIMITIVES_USED = {"@", "transpose", "*", "softmax"}
 
 
+def put(module, name, value):
+    """Set a parameter for a gradcheck: its numeric pass hands in constants, which Module's
+    assignment guard (rightly) refuses for a parameter, so this bypasses it."""
+    object.__setattr__(module, name, value)
+
+
 def rng(seed: int = 0) -> np.random.Generator:
     return np.random.default_rng(seed)
 
@@ -126,9 +132,9 @@ def test_multihead_gradcheck() -> None:
     def f(x, kv, *params):
         for name, p in zip(names, params, strict=True):
             if name.startswith("out_proj."):
-                setattr(mha.out_proj, name.split(".")[1], p)
+                put(mha.out_proj, name.split(".")[1], p)
             else:
-                setattr(mha, name, p)
+                put(mha, name, p)
         out, w = mha(x, x, x, attn_mask=mask)
         cross, _ = mha(x, kv, kv)
         return out.sum() * 0.3 + (out * out).sum() + (w * w).sum() + (cross * cross).sum()

@@ -10,6 +10,12 @@ import nn
 from autograd import Value, gradcheck
 
 
+def put(module, name, value):
+    """Set a parameter for a gradcheck: its numeric pass hands in constants, which Module's
+    assignment guard (rightly) refuses for a parameter, so this bypasses it."""
+    object.__setattr__(module, name, value)
+
+
 def test_lookup_shape_dtype_and_init() -> None:
     autograd.manual_seed(0)
     emb = nn.Embedding(10, 3)
@@ -41,7 +47,7 @@ def test_gradcheck() -> None:
     emb = nn.Embedding(3, 4, dtype=np.float64)
 
     def f(w):
-        emb.weight = w
+        put(emb, "weight", w)
         return emb(idx).tanh()
 
     assert gradcheck(f, weight)

@@ -18,6 +18,12 @@ CELLS = {"RNN": nn.RNNCell, "LSTM": nn.LSTMCell, "GRU": nn.GRUCell}
 GATES = {"RNN": 1, "LSTM": 4, "GRU": 3}
 
 
+def put(module, name, value):
+    """Set a parameter for a gradcheck: its numeric pass hands in constants, which Module's
+    assignment guard (rightly) refuses for a parameter, so this bypasses it."""
+    object.__setattr__(module, name, value)
+
+
 def rng(seed: int = 0) -> np.random.Generator:
     return np.random.default_rng(seed)
 
@@ -122,7 +128,7 @@ def _through(layer: nn.Module, mode: str):
     def f(x, *rest):
         states, params = (rest[:2], rest[2:]) if mode == "LSTM" else (rest[:1], rest[1:])
         for name, p in zip(names, params, strict=True):
-            setattr(layer, name, p)
+            put(layer, name, p)
         out, final = layer(x, tuple(states) if mode == "LSTM" else states[0])
         finals = final if mode == "LSTM" else (final,)
         total = (out * out).sum()
@@ -285,3 +291,14 @@ def test_torch_state_dict_loads_unchanged_and_back() -> None:
     back.load_state_dict({k: torch.from_numpy(v) for k, v in ours.state_dict().items()})
     for k, v in back.state_dict().items():
         np.testing.assert_array_equal(v.numpy(), ours.state_dict()[k])
+
+
+@pytest.mark.parametrize("mode", LAYERS)
+def test_a_sequence_of_one_step_backpropagates(mode: str) -> None:
+    layer = LAYERS[mode](2, 3)
+    x = Value(np.ones((1, 4, 2), np.float32))
+    out, state = layer(x)
+    assert out.shape == (1, 4, 3)
+    total = out.sum() + (state[1] if mode == "LSTM" else state).sum()
+    total.backward()
+    assert x.grad.shape == (1, 4, 2) and layer.weight_hh_l0.grad is not None
