@@ -485,7 +485,7 @@ for _label, _subscripts, _shapes in [
     ("scalar", "i,i->", [(4,), (4,)]),
 ]:
     case(
-        "Einsum",
+        "Einsum" if len(_shapes) > 1 else "einsum",  # one operand: a composite
         _label,
         lambda *xs, s=_subscripts: ag.einsum(s, *xs),
         *[normal(s) for s in _shapes],
@@ -668,6 +668,12 @@ def test_clamped_log_clamps_at_minus_100_and_keeps_a_gradient() -> None:
     np.testing.assert_allclose(y.data, [-100.0, -100.0, np.log(0.5)])
     y.sum().backward()
     np.testing.assert_allclose(u.grad, [1e12, 1e12, 2.0])
+
+
+def test_svdvals_refuses_second_derivatives_clearly() -> None:
+    x = Value(distinct((3, 4)))
+    with pytest.raises(NotImplementedError, match="svdvals.*second derivatives"):
+        ag.norm(x, 2).backward(create_graph=True)
 
 
 def test_log1p_and_expm1_keep_digits_where_the_compositions_lose_them() -> None:
