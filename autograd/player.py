@@ -114,7 +114,12 @@ class Player:
     def html(self) -> str:
         """The player as an HTML fragment: styles, the graph, the frames and the script."""
         pid = f"gg{uuid.uuid4().hex[:10]}"
-        svg = self._layout_svg(pid)
+        from autograd.render import DotNotFoundError
+
+        try:
+            svg = self._layout_svg(pid)
+        except DotNotFoundError as error:  # the steps still read without the picture
+            svg = f'<pre class="gg-nodot">{html.escape(str(error))}</pre>'
         data = self._frames_json(pid)
         first = data["frames"][0]
         lines = "\n".join(first["quizLines"] if self.quiz else first["lines"])

@@ -142,3 +142,15 @@ def test_arguments_are_checked() -> None:
     assert isinstance(player, Player) and len(player) == 7
     assert repr(player) == "<glassgrad player: backward, 7 frames>"
     assert format_number(player.frames[0].grads[L]) == "1.0"
+
+
+def test_without_a_dot_program_the_player_still_steps_and_says_what_to_install(
+    monkeypatch, tmp_path
+) -> None:
+    from tests.test_draw import hide_every_dot
+
+    hide_every_dot(monkeypatch, tmp_path)
+    L, _ = expression()
+    page = step_through(L)._repr_html_()
+    assert "pip install graphviz-pure" in page and "<svg" not in page
+    assert len(frames_data(page)["frames"]) == 7
