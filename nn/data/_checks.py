@@ -68,6 +68,13 @@ def check_positive_int(value: object, name: str) -> int:
     return int(value)
 
 
+def check_bool(value: object, name: str) -> bool:
+    """``value`` as a bool; anything else (``"no"`` is truthy) is refused."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
+
+
 def check_fraction(value: object, name: str) -> float:
     """``value`` as a float in ``[0, 1)``."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):

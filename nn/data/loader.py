@@ -9,7 +9,13 @@ import numpy.typing as npt
 
 from autograd.random import generator
 
-from ._checks import as_numeric_array, check_finite, check_positive_int, check_same_length
+from ._checks import (
+    as_numeric_array,
+    check_bool,
+    check_finite,
+    check_positive_int,
+    check_same_length,
+)
 
 
 class DataLoader:
@@ -57,8 +63,8 @@ class DataLoader:
             check_finite(self.y, "y")
         check_finite(self.X, "X")
         self.batch_size = check_positive_int(batch_size, "batch_size")
-        self.shuffle = bool(shuffle)
-        self.drop_last = bool(drop_last)
+        self.shuffle = check_bool(shuffle, "shuffle")
+        self.drop_last = check_bool(drop_last, "drop_last")
         n = len(self.X)
         if n == 0:
             raise ValueError("X is empty: a DataLoader needs at least one example")

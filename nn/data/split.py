@@ -7,6 +7,7 @@ import numpy.typing as npt
 
 from ._checks import (
     as_numeric_array,
+    check_bool,
     check_finite,
     check_fraction,
     check_same_length,
@@ -46,6 +47,7 @@ def train_val_test_split(
     if y.ndim == 0:
         raise ValueError(f"y must have one entry per example, got a scalar {y!r}")
     check_same_length(X, y)
+    stratify = check_bool(stratify, "stratify")
     if len(X) == 0:
         raise ValueError("X is empty: train_val_test_split needs at least one example")
     check_finite(X, "X")
