@@ -296,6 +296,12 @@ def step_through(
                          f"{direction!r}")  # fmt: skip
     if quiz and direction != "backward":
         raise ValueError("step_through: quiz=True asks for gradients: use direction='backward'")
+    if direction == "backward" and not root.requires_grad:
+        raise RuntimeError(
+            "step_through(): this Value does not require a gradient (made from constants only, "
+            "or inside no_grad()), so there is no backward pass to step through; create inputs "
+            "with Value(...) outside no_grad(), or use direction='forward'"
+        )
     if max_frames < 2:
         raise ValueError(f"step_through: max_frames must be at least 2, got {max_frames}")
     from autograd.draw import build_drawing

@@ -136,6 +136,8 @@ def test_arguments_are_checked() -> None:
         step_through(L, direction="sideways")
     with pytest.raises(TypeError, match="Value"):
         step_through(3.0)  # type: ignore[arg-type]
+    with pytest.raises(RuntimeError, match="step_through.*forward"):
+        step_through(Value(1.0, requires_grad=False) * 2.0)
     with pytest.raises(ValueError, match="max_frames"):
         step_through(L, max_frames=1)
     player = step_through(L)
