@@ -38,8 +38,9 @@ def conv2d_reference(x, weight, bias=None, stride=1, padding=0, dilation=1) -> n
             for i in range(oh):
                 for j in range(ow):
                     top, left = i * sh, j * sw  # the window's corner in the padded input
-                    window = xp[b, :, top : top + dh * (kh - 1) + 1 : dh,
-                                left : left + dw * (kw - 1) + 1 : dw]  # fmt: skip
+                    rows = slice(top, top + dh * (kh - 1) + 1, dh)  # every dh-th row ...
+                    cols = slice(left, left + dw * (kw - 1) + 1, dw)  # ... and dw-th column
+                    window = xp[b, :, rows, cols]  # (C, kh, kw)
                     y[b, k, i, j] = np.sum(window * weight[k])  # (C, kh, kw) dot (C, kh, kw)
                     if bias is not None:
                         y[b, k, i, j] += bias[k]
