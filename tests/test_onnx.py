@@ -48,6 +48,19 @@ CASES = {
 }  # fmt: skip
 
 
+def _sequence(shape):
+    return lambda rng: rng.standard_normal(shape).astype(np.float32)
+
+
+def _qkv(query_shape, key_shape):
+    def make(rng):
+        return tuple(
+            rng.standard_normal(s).astype(np.float32) for s in (query_shape, key_shape, key_shape)
+        )
+
+    return make
+
+
 # Layers from §4, added as they land (each needs its names in nn).
 LATER = {
     "conv_pool_gelu": (
@@ -83,6 +96,32 @@ LATER = {
         lambda: nn.Sequential(nn.Embedding(7, 4), nn.Flatten(), nn.Linear(12, 2)),
         lambda rng: rng.integers(0, 7, size=(5, 3)), None, ["Embedding"],
     ),
+    "rnn_tanh_two_layers": (
+        lambda: nn.RNN(3, 4, num_layers=2), _sequence((5, 2, 3)), None, ["RNN"],
+    ),
+    "rnn_relu_batch_first": (
+        lambda: nn.RNN(3, 4, nonlinearity="relu", batch_first=True), _sequence((2, 5, 3)), None,
+        ["RNN"],
+    ),
+    "lstm_two_layers": (lambda: nn.LSTM(3, 4, num_layers=2), _sequence((5, 2, 3)), None, ["LSTM"]),
+    "lstm_batch_first_no_bias": (
+        lambda: nn.LSTM(3, 4, bias=False, batch_first=True), _sequence((2, 5, 3)), None, ["LSTM"],
+    ),
+    "gru": (lambda: nn.GRU(3, 4), _sequence((5, 2, 3)), None, ["GRU"]),
+    "gru_batch_first_two_layers": (
+        lambda: nn.GRU(3, 4, num_layers=2, batch_first=True), _sequence((2, 5, 3)), None, ["GRU"],
+    ),
+    "rnn_cell": (lambda: nn.RNNCell(3, 4, nonlinearity="relu"), (2, 3), np.float32, ["RNNCell"]),
+    "lstm_cell": (lambda: nn.LSTMCell(3, 4), (2, 3), np.float32, ["LSTMCell"]),
+    "gru_cell": (lambda: nn.GRUCell(3, 4, bias=False), (2, 3), np.float32, ["GRUCell"]),
+    "attention": (
+        lambda: nn.MultiheadAttention(8, 2), _qkv((5, 2, 8), (6, 2, 8)), None,
+        ["MultiheadAttention"],
+    ),
+    "attention_batch_first_no_bias": (
+        lambda: nn.MultiheadAttention(8, 4, bias=False, batch_first=True),
+        _qkv((2, 5, 8), (2, 6, 8)), None, ["MultiheadAttention"],
+    ),
 }  # fmt: skip
 for key, (make, spec, dtype, needs) in LATER.items():
     if all(hasattr(nn, n) for n in needs):
@@ -90,41 +129,65 @@ for key, (make, spec, dtype, needs) in LATER.items():
 
 
 def build(name):
+    """The model (its batch norm statistics moved by one training-mode call) and its inputs."""
     make, spec, dtype = CASES[name]
     autograd.manual_seed(0)
     model = make()
     rng = np.random.default_rng(0)
     x = spec(rng) if callable(spec) else rng.standard_normal(spec).astype(dtype)
+    inputs = x if isinstance(x, tuple) else (x,)
     with autograd.no_grad():
-        model(x)  # training mode once: batch norm's running statistics move off their defaults
-    return model, x
+        model(*inputs)
+    return model, inputs
 
 
-def value(out):
-    return np.asarray(out.data if isinstance(out, autograd.Value) else out)
+def one_example(model, inputs):
+    """The first example of each input (the batch axis is 1 for sequence-first layers)."""
+    seq_first = isinstance(
+        model,
+        (
+            getattr(nn, "RNN", ()),
+            getattr(nn, "LSTM", ()),
+            getattr(nn, "GRU", ()),
+            getattr(nn, "MultiheadAttention", ()),
+        ),
+    )
+    seq_first = seq_first and not model.batch_first
+    return tuple(x[:, :1] if seq_first else x[:1] for x in inputs)  # fmt: skip
 
 
-def run(path, x):
+def values(out):
+    """The arrays of a model's output (a Value, an array, or nested tuples of them)."""
+    if isinstance(out, (tuple, list)):
+        return [array for part in out for array in values(part)]
+    return [np.asarray(out.data if isinstance(out, autograd.Value) else out)]
+
+
+def run(path, inputs):
     session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-    (out,) = session.run(None, {"input": x})
-    return out
+    names = [i.name for i in session.get_inputs()]
+    return session.run(None, dict(zip(names, inputs, strict=True)))
 
 
 @pytest.mark.parametrize("name", CASES)
 def test_onnx_runtime_reproduces_eval_outputs(name, tmp_path):
-    model, x = build(name)
+    model, inputs = build(name)
     path = tmp_path / "model.onnx"
-    proto = nn.export_onnx(model, x[:1], path)
+    example = one_example(model, inputs)
+    proto = nn.export_onnx(model, example if len(example) > 1 else example[0], path)
     assert model.training  # exporting does not change the module's mode
     onnx.checker.check_model(onnx.load(str(path)), full_check=True)
     assert isinstance(proto, onnx.ModelProto)
     model.eval()
-    want = value(model(x))
-    got = run(path, x)  # a batch of 4 (8) through a graph exported from a batch of 1
-    assert got.dtype == want.dtype and got.shape == want.shape
-    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
+    checks = [inputs]  # a batch of several through a graph exported from a batch of 1
     if name != "flatten_from_0":  # (that one folds the batch axis away)
-        np.testing.assert_allclose(run(path, x[:1]), value(model(x[:1])), rtol=1e-5, atol=1e-5)
+        checks.append(example)
+    for xs in checks:
+        want, got = values(model(*xs)), run(path, xs)
+        assert len(got) == len(want)
+        for a, b in zip(got, want, strict=True):
+            assert a.dtype == b.dtype and a.shape == b.shape
+            np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)
 
 
 def test_graph_has_named_weights_and_a_dynamic_batch(tmp_path):
@@ -181,3 +244,19 @@ def test_without_onnx_the_error_says_how_to_install(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "onnx", None)
     with pytest.raises(ImportError, match=r"pip install glassgrad\[onnx\]"):
         nn.export_onnx(nn.Linear(2, 2), np.zeros((1, 2), np.float32), tmp_path / "m.onnx")
+
+
+@pytest.mark.skipif(not hasattr(nn, "LSTM"), reason="nn.LSTM has not landed")
+def test_recurrent_export_has_dynamic_sequence_and_batch_and_named_outputs(tmp_path):
+    autograd.manual_seed(0)
+    model = nn.LSTM(3, 4, num_layers=2)
+    rng = np.random.default_rng(0)
+    proto = nn.export_onnx(model, rng.standard_normal((5, 1, 3)).astype(np.float32),
+                           tmp_path / "lstm.onnx", output_names=["seq", "h_n", "c_n"])  # fmt: skip
+    dims = [d.dim_param or d.dim_value for d in proto.graph.input[0].type.tensor_type.shape.dim]
+    assert dims == ["seq", "batch", 3]
+    assert [o.name for o in proto.graph.output] == ["seq", "h_n", "c_n"]
+    x = rng.standard_normal((7, 3, 3)).astype(np.float32)  # longer sequence, bigger batch
+    want = values(model(x))
+    for a, b in zip(run(tmp_path / "lstm.onnx", (x,)), want, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)
