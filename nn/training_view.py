@@ -256,11 +256,10 @@ class TrainingView(Callback):
             shown = [(e, v) for e, v in points if e <= epoch]
             if shown:
                 ax.plot(*zip(*shown, strict=True), label=key.replace("_", " "), linewidth=1.5)
-        twin = None
+        twin = ax.twinx() if others else None  # the same axes in every frame
         for key, points in others.items():
             shown = [(e, v) for e, v in points if e <= epoch]
             if shown:
-                twin = twin or ax.twinx()
                 twin.plot(*zip(*shown, strict=True), linestyle=":", label=key.replace("_", " "))
         ax.set_xlabel("epoch")
         ax.set_ylabel("loss")
