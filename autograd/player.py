@@ -12,10 +12,11 @@ viewer) the first frame shows.
 
 from __future__ import annotations
 
+import hashlib
 import html
+import itertools
 import json
 import re
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,7 @@ from autograd.steps import backward_steps
 from autograd.value import Value
 
 DIRECTIONS = ("backward", "forward")
+_PAGES = itertools.count()  # pages made in this process (part of each page's id)
 
 
 @dataclass
@@ -113,14 +115,20 @@ class Player:
     # ------------------------------------------------------------------------------ the page
     def html(self) -> str:
         """The player as an HTML fragment: styles, the graph, the frames and the script."""
-        pid = f"gg{uuid.uuid4().hex[:10]}"
         from autograd.render import DotNotFoundError
+
+        data = self._frames_json()
+        # An id of its own for each page made in this process, the same in every fresh run (so a
+        # notebook stored twice stores the same page); the script finds its own player through
+        # document.currentScript, so equal ids in two open notebooks cannot mix them up either.
+        made = next(_PAGES)
+        digest = hashlib.sha1(f"{made}{self._drawing.source}{data}".encode()).hexdigest()
+        pid = f"gg{digest[:10]}"
 
         try:
             svg = self._layout_svg(pid)
         except DotNotFoundError as error:  # the steps still read without the picture
             svg = f'<pre class="gg-nodot">{html.escape(str(error))}</pre>'
-        data = self._frames_json(pid)
         first = data["frames"][0]
         lines = "\n".join(first["quizLines"] if self.quiz else first["lines"])
         message = (
@@ -165,7 +173,7 @@ class Player:
 <div class="gg-quiz"></div>
 <div class="gg-known"></div>
 <div class="gg-legend">{html.escape(legend)}</div>
-<script type="application/json" id="{pid}-data">{payload}</script>
+<script type="application/json" class="gg-data" id="{pid}-data">{payload}</script>
 <script>{_SCRIPT.replace("PID", pid)}</script>
 </div>"""
 
@@ -219,7 +227,7 @@ class Player:
             result[f"v{i}"] = (data, text)
         return result
 
-    def _frames_json(self, pid: str) -> dict[str, Any]:
+    def _frames_json(self) -> dict[str, Any]:
         ids = {node: f"v{i}" for i, node in enumerate(self._nodes)}
         shown = {f"v{i}" for i in self.shown}
         frames = []
@@ -533,13 +541,14 @@ _CSS = """
 # A few lines of plain JavaScript: switch frames, play, and the quiz. Runs once per player.
 _SCRIPT = """
 (function () {
-  var root = document.getElementById("PID");
+  var here = document.currentScript;
+  var root = (here && here.closest && here.closest(".gg-player")) || document.getElementById("PID");
   if (!root || root.getAttribute("data-ready")) return;
   root.setAttribute("data-ready", "1");
-  var data = JSON.parse(document.getElementById("PID-data").textContent);
+  var data = JSON.parse(root.querySelector("script.gg-data").textContent);
   var frames = data.frames, now = 0, timer = null, answers = {};
   var q = function (sel) { return root.querySelector(sel); };
-  var byId = function (id) { return document.getElementById("PID-" + id); };
+  var byId = function (id) { return root.querySelector('[id="PID-' + id + '"]'); };
   var texts = {};
   root.querySelectorAll("g.node").forEach(function (g) {
     texts[g.id.slice("PID".length + 1)] = {data: g.querySelector("text.gg-data"),

@@ -281,3 +281,22 @@ def test_a_wide_drawing_fits_the_output_width(browser, tmp_path) -> None:
     inline_width, inline_height, image_width, scroll_width = sizes
     assert 0 < inline_width <= 600 and inline_height > 20
     assert 0 < image_width <= 600 and scroll_width <= 600
+
+
+def test_two_players_on_one_page_work_apart_even_with_the_same_ids(browser, tmp_path) -> None:
+    L, _ = expression()
+    player = step_through(L)
+    first = player.html()
+    fresh, _ = expression()
+    page = tmp_path / "two.html"
+    # The same fragment twice (as two open notebooks showing one stored output), then another.
+    page.write_text(
+        f"<!DOCTYPE html><html><body>{first}{first}{step_through(fresh).html()}</body></html>"
+    )
+    browser.open(page)
+    frames = "[...document.querySelectorAll('.gg-player')].map(p => p.dataset.frame)"
+    assert browser.js(frames) == ["0", "0", "0"]
+    browser.click('.gg-player:nth-of-type(2) [data-act="next"]')
+    assert browser.js(frames) == ["0", "1", "0"]
+    browser.click('.gg-player:nth-of-type(3) [data-act="last"]')
+    assert browser.js(frames) == ["0", "1", "6"]

@@ -17,7 +17,7 @@ from tests.test_steps import random_graph
 
 
 def frames_data(page: str) -> dict:
-    (payload,) = re.findall(r'<script type="application/json" id="[^"]+">(.*?)</script>', page,
+    (payload,) = re.findall(r'<script type="application/json"[^>]*>(.*?)</script>', page,
                             flags=re.S)  # fmt: skip
     return json.loads(payload)
 
