@@ -64,7 +64,7 @@ def test_each_step_keeps_its_moment_and_grad_is_written_at_the_end() -> None:
     assert L.grad is None and v["d"].grad is None  # .grad waits for the end of the pass
     rest = list(steps)
     for step in rest:
-        for parent, local, contribution in step.parents:
+        for _parent, local, contribution in step.parents:
             assert contribution == pytest.approx(step.upstream * local)
     assert first.grads[v["d"]] == -2.0  # an early step still shows its own moment
     final = rest[-1].grads
