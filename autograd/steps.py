@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from autograd.backprop import backward_walk, seed_gradient, store_gradient, vjp_shares
-from autograd.names import formula, graph_nodes, local_rule, node_name, show
+from autograd.names import formula, graph_names, graph_nodes, local_rule, show
 from autograd.value import Value
 
 
@@ -44,7 +44,7 @@ class Step:
     gradient is complete. ``explain()`` writes the chain rule with the numbers.
     """
 
-    __slots__ = ("index", "node", "upstream", "parents", "grads", "_names", "_loss")
+    __slots__ = ("index", "node", "upstream", "parents", "_journal", "_moment", "_names", "_loss")
 
     def __init__(
         self,
@@ -54,16 +54,23 @@ class Step:
         parents: tuple[ParentGradient, ...],
         names: dict[Value, str],
         loss: str,
-        grads: dict[Value, Any] | None = None,
+        journal: list[tuple[Value, Any]] | None = None,
     ) -> None:
-        self.grads = {} if grads is None else grads
-        """This pass's gradients as they stood after this step: node → ∂L/∂node so far."""
+        # The walk's record of every gradient as it changed, shared by all steps of one pass,
+        # and how much of it had happened by the end of this step.
+        self._journal = [] if journal is None else journal
+        self._moment = len(self._journal)
         self.index = index
         self.node = node
         self.upstream = upstream
         self.parents = parents
         self._names = names
         self._loss = loss
+
+    @property
+    def grads(self) -> dict[Value, Any]:
+        """This pass's gradients as they stood after this step: node → ∂L/∂node so far."""
+        return dict(self._journal[: self._moment])
 
     @property
     def op(self) -> str:
@@ -141,14 +148,11 @@ def backward_steps(root: Value, grad: Any = None) -> Iterator[Step]:
     (default 1 for a scalar).
     """
     seed = seed_gradient(root, grad)
-    nodes = graph_nodes(root)
-    names = {node: node_name(node, i) for i, node in enumerate(nodes)}
-    loss = root.label or "L"
-    names[root] = loss
-    known: dict[Value, Any] = {root: seed}  # this pass's gradients so far, read off the walk
+    names = graph_names(graph_nodes(root))  # the drawing's names: one name in both
+    loss = names[root]
+    journal: list[tuple[Value, Any]] = [(root, seed)]  # each gradient as it changed, in order
     finished = []
     for index, (node, upstream) in enumerate(backward_walk(root, seed)):
-        known[node] = upstream
         finished.append((node, upstream))
         # What the walk just passed to each parent, and the local derivatives (the same vjps,
         # with g = 1, for a node with one element): pure functions, recomputed for display.
@@ -159,8 +163,8 @@ def backward_steps(root: Value, grad: Any = None) -> Iterator[Step]:
             local = [share for _, share in vjp_shares(node, one)]
         parents = []
         for (parent, share), derivative in zip(shares, local, strict=True):
-            known[parent] = parent._g  # what the walk has accumulated for it so far
+            journal.append((parent, parent._g))  # what the walk has accumulated for it so far
             parents.append(ParentGradient(parent, derivative, share))
-        yield Step(index, node, upstream, tuple(parents), names, loss, dict(known))
+        yield Step(index, node, upstream, tuple(parents), names, loss, journal)
     for node, g in finished:  # the end of the pass: store as backward() stores
         store_gradient(node, g)
