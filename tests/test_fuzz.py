@@ -801,19 +801,24 @@ def numeric_gradients(program: Program, builder_nodes: list[Value]) -> list[np.n
     return grads
 
 
-def _all_leaf_data(program: Program) -> list[np.ndarray]:
-    steps = [np.array(s.params["data"]) for s in program.steps if s.op == "leaf"]
+def _all_leaf_data(program: Program, numbers: bool = False) -> list[Any]:
+    """Every leaf's data in order of creation (Python numbers as 0-d arrays unless
+    ``numbers``)."""
+    steps = [s.params["data"] for s in program.steps if s.op == "leaf"]
+    steps = steps if numbers else [np.array(x) for x in steps]
     return list(program.leaves) + steps
 
 
 def _glass_forward(program: Program, leaf_data: list[np.ndarray], record: bool = False) -> Any:
-    """Rerun the program in glassgrad on ``leaf_data`` (leaves in order of creation)."""
+    """Rerun the program in glassgrad on ``leaf_data`` (leaves in order of creation; arrays,
+    numbers or Values)."""
     data = iter(leaf_data)
-    nodes = [Value(next(data)) for _ in program.leaves]
+    as_value = lambda x: x if isinstance(x, Value) else Value(x)  # noqa: E731
+    nodes = [as_value(next(data)) for _ in program.leaves]
     leaves = list(nodes)
     for step in program.steps:
         if step.op == "leaf":
-            nodes.append(Value(next(data)))
+            nodes.append(as_value(next(data)))
             leaves.append(nodes[-1])
         else:
             nodes.append(OPS[step.op][0](step.params, *(nodes[i] for i in step.args)))
@@ -856,6 +861,15 @@ def test_first_order_against_reference(drawn: tuple[Program, Builder], data: Any
         assert_close(0.0 * leaves[i].data if g is None else g, ref, program.dtype,
                      f"gradient of leaf {i}", program)  # fmt: skip
     check_no_alias(leaves, held_arrays(program, builder.nodes, (seed_grad,)), program)
+    if seed_grad is None and data.draw(st.integers(0, 3)) == 0:  # the functional form
+        args = [np.array(x, copy=True) if isinstance(x, np.ndarray) else x
+                for x in _all_leaf_data(program, numbers=True)]  # fmt: skip
+        argnums = tuple(range(len(args)))
+        fgrads = ag.grad(lambda *xs: _glass_forward(program, xs, record=True)[0], argnums)(*args)
+        for i, (g, ref) in enumerate(zip(fgrads, ref_grads, strict=True)):
+            assert_close(g, ref, program.dtype, f"autograd.grad, argument {i}", program)
+            for j, other in enumerate([*fgrads[i + 1 :], *args]):
+                assert not np.shares_memory(g, other), f"grad(f) result {i} aliases #{j}"
     if data.draw(st.integers(0, 3)) == 0:  # gradients accumulate; each pass adds its own
         first = [None if g is None else np.array(g, copy=True) for g in grads]
         glass_backward(root, seed_grad)
