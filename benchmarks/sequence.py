@@ -13,7 +13,9 @@ the mean softmax cross-entropy; Adam (lr 1e-3) updates them.
 
 PyTorch runs the same architecture with glassgrad's initial ``state_dict`` copied in (the
 parameter names are the same), through its own layers: ``torch.nn.LSTM`` (one fused ATen
-kernel for the whole sequence) and ``torch.nn.MultiheadAttention``. Before timing, both
+kernel for the whole sequence; the target is against it) and ``torch.nn.MultiheadAttention``.
+For reference the LSTM is also timed in PyTorch as ``torch.nn.LSTMCell`` called step by step,
+the graph glassgrad builds. Before timing, both
 engines take one step from the same weights: the losses must agree (float32, relative 1e-5)
 and so must every parameter's gradient (within 1e-4 of its largest element), or the row says
 so.
@@ -174,8 +176,36 @@ def timed_step(engine: Any) -> tuple[float, dict[str, float]]:
 
 
 # ---------------------------------------------------------------------------------- PyTorch
-def torch_model(torch: Any, case: Case) -> Any:
+def torch_model(torch: Any, case: Case, cells: bool = False) -> Any:
+    """PyTorch's model for ``case``; with ``cells`` the LSTM is ``torch.nn.LSTMCell`` called
+    step by step (the graph glassgrad builds) instead of the fused ``torch.nn.LSTM``."""
     tnn = torch.nn
+    if case.model == "lstm" and cells:
+
+        class Cells(tnn.Module):
+            def __init__(self) -> None:
+                super().__init__()
+                self.cell = tnn.LSTMCell(case.dim, case.hidden)
+
+            def forward(self, x: Any) -> Any:
+                state, outputs = None, []
+                for t in range(x.shape[1]):
+                    state = self.cell(x[:, t], state)
+                    outputs.append(state[0])
+                return torch.stack(outputs, dim=1), state
+
+        class CharLSTMCells(tnn.Module):
+            def __init__(self) -> None:
+                super().__init__()
+                self.embed = tnn.Embedding(VOCAB, case.dim)
+                self.lstm = Cells()
+                self.head = tnn.Linear(case.hidden, VOCAB)
+
+            def forward(self, idx: Any) -> Any:
+                out, _ = self.lstm(self.embed(idx))
+                return self.head(out)
+
+        return CharLSTMCells()
     if case.model == "lstm":
 
         class CharLSTM(tnn.Module):
@@ -229,22 +259,41 @@ class Torch:
     """PyTorch eager's step, from the given weights (a glassgrad ``state_dict``)."""
 
     def __init__(
-        self, torch: Any, case: Case, X: np.ndarray, y: np.ndarray, state: dict[str, np.ndarray]
+        self,
+        torch: Any,
+        case: Case,
+        X: np.ndarray,
+        y: np.ndarray,
+        state: dict[str, np.ndarray],
+        cells: bool = False,
     ) -> None:
-        self.model = torch_model(torch, case)
-        self.model.load_state_dict({k: torch.from_numpy(v.copy()) for k, v in state.items()})
+        self.model = torch_model(torch, case, cells)
+        # glassgrad's names -> this model's (they differ only for the LSTMCell variant)
+        self.names = {k: _cell_name(k) if cells else k for k in state}
+        self.model.load_state_dict(
+            {self.names[k]: torch.from_numpy(v.copy()) for k, v in state.items()}
+        )
         self.optimizer = torch.optim.Adam(self.model.parameters(), lr=LEARNING_RATE)
         self.cross_entropy = torch.nn.functional.cross_entropy
         self.X, self.y = torch.from_numpy(X), torch.from_numpy(y.reshape(-1))
 
     def state(self) -> dict[str, np.ndarray]:
-        return {k: v.detach().numpy().copy() for k, v in self.model.state_dict().items()}
+        theirs = self.model.state_dict()
+        return {k: theirs[name].detach().numpy().copy() for k, name in self.names.items()}
 
     def grads(self) -> dict[str, np.ndarray]:
-        return {k: p.grad.numpy().copy() for k, p in self.model.named_parameters()}
+        theirs = dict(self.model.named_parameters())
+        return {k: theirs[name].grad.numpy().copy() for k, name in self.names.items()}
 
     def step(self) -> tuple[float, dict[str, float]]:
         return timed_step(self)
+
+
+def _cell_name(name: str) -> str:
+    """``lstm.weight_ih_l0`` -> ``lstm.cell.weight_ih`` (torch.nn.LSTMCell's names)."""
+    if name.startswith("lstm."):
+        return "lstm.cell." + name[len("lstm.") :].removesuffix("_l0")
+    return name
 
 
 # ---------------------------------------------------------------------------------- checks
@@ -297,6 +346,8 @@ def run_case(case: Case, quick: bool) -> list[Row]:
     torch = peers.torch()
     if torch is not None:
         engines["torch"] = Torch(torch, case, X, y, gg.state())
+        if case.model == "lstm":
+            engines["torch cells"] = Torch(torch, case, X, y, gg.state(), cells=True)
     agreement = check_same_step(engines)
     repeats = 3 if quick else 21
     steps = max(1, case.steps // 5) if quick else case.steps
@@ -348,6 +399,20 @@ def rows_for(
     rows += [
         Row(NAME, f"  {phase}", "ms", ms(gg, phase), torch_name, ms(th, phase)) for phase in PHASES
     ]
+    if "torch cells" in timings:
+        problem = agreement["torch cells"]
+        rows.append(
+            Row(
+                NAME,
+                "  vs PyTorch stepping torch.nn.LSTMCell",
+                "ms",
+                ms(gg, "step"),
+                f"{torch_name}, LSTMCell loop",
+                ms(timings["torch cells"], "step"),
+                note="the same step-by-step graph glassgrad builds, for reference; "
+                + ("same loss and gradients" if not problem else f"NO: {problem}"),
+            )
+        )
     return rows
 
 
