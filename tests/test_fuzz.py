@@ -11,9 +11,12 @@ indexing (repeated indices, boolean masks), ``matmul``/``linear``, ``where``,
 then replayed step by step in PyTorch (float64) — or, without PyTorch, its gradients are
 checked by central finite differences — and every run checks:
 
-- values of every node, first-order gradients of every leaf, and Hessian-vector products
-  (second order, through ``backward(create_graph=True)``);
-- dtypes: a float32 program keeps float32 in every value and every gradient;
+- values of every node, first-order gradients of every leaf (through ``backward()``,
+  ``backward(grad)`` from a non-scalar root, a repeated ``backward()`` that must add the same
+  again, and ``autograd.grad``), and Hessian-vector products (second order, through
+  ``backward(create_graph=True)``); steps cut off by ``detach()`` or ``no_grad()`` included;
+- dtypes: a float32 program keeps float32 in every value and every gradient, and in a float64
+  program a float32 leaf still gets a float32 gradient;
 - no aliasing: no two leaves' ``.grad`` share memory, and no ``.grad`` shares memory with an
   array the caller holds (leaf data, constants, intermediate values, the upstream gradient);
   every gradient array is writeable.
