@@ -21,7 +21,10 @@ What to know:
   equivalent (call ``.float()`` first).
 - **train/eval mode** is copied layer by layer.
 - ``nn.MLP`` becomes a ``torch.nn.Sequential`` (with the same layer names); coming back it is
-  an ``nn.Sequential``.
+  an ``nn.Sequential``, whose layers are numbered ``0``, ``1``, ... even when the torch one
+  named them (``Sequential(OrderedDict(fc1=...))``).
+- Settings glassgrad's layers lack (``Conv2d(groups=2)``, ``LSTM(bidirectional=True)``,
+  ``Embedding(padding_idx=0)``, ...) are refused with an error naming the setting.
 - Layers PyTorch lacks become small ``torch.nn.Module`` classes defined here: ``Residual``
   (x + block(x)), ``Step`` (the Heaviside step, no gradient, as ours) and ``GaussianNoise``
   (adds N(0, std²) noise in training, the identity in eval). Dropout and noise draw from

@@ -471,3 +471,25 @@ def test_nn_imports_without_the_optional_packages():
     script = "import sys, nn; print(sorted({'torch', 'onnx', 'safetensors'} & set(sys.modules)))"
     result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True)
     assert result.stdout.decode().strip() == "[]", "import nn must not import optional packages"
+
+
+def test_safetensors_entry_declaring_a_huge_shape_is_refused_cheaply(tmp_path):
+    pytest.importorskip("safetensors")
+    import json
+
+    path = tmp_path / "bomb.safetensors"
+    target = model(1)
+    before = target.state_dict()
+    header = {"0.weight": {"dtype": "F32", "shape": [2**27], "data_offsets": [0, 2**29]}}
+    text = json.dumps(header).encode()
+    path.write_bytes(len(text).to_bytes(8, "little") + text + b"\0" * 500_000)
+    peak, error = _peak_bytes_during(lambda: nn.load(target, path))
+    assert error is not None and "bomb.safetensors" in str(error)
+    assert peak < 8 * 2**20
+    # an honest file of the wrong shape is refused from its header, before its data is read
+    nn.save({**before, "0.weight": np.zeros((2000, 2000), np.float32)}, path)
+    peak, error = _peak_bytes_during(lambda: nn.load(target, path))
+    assert "0.weight: shape (2000, 2000) in the file, (8, 4) in the module" in str(error)
+    assert peak < 4 * 2**20
+    for key, value in target.state_dict().items():
+        np.testing.assert_array_equal(value, before[key])
