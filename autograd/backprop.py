@@ -93,7 +93,7 @@ def vjp_shares(node: Value, g: Any, create_graph: bool = False) -> Shares:
     to its parent's shape. ``op.vjps[i](g, out, *inputs, **settings)`` computes input i's."""
     op, parents = node._op, node._parents
     settings = node._settings or _NO_SETTINGS
-    if len(parents) == 1 and not create_graph:  # f(x): one input, called without *inputs
+    if len(parents) == 1 and op.vjps and not create_graph:  # f(x), called without *inputs
         x = parents[0]._data
         return [(parents[0], _fit(op.vjps[0](g, node._data, x, **settings), x, op, g))]
     out = node if create_graph else node._data
