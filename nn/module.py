@@ -24,7 +24,9 @@ Assigning a plain array or number where a parameter is (``layer.weight = np.ones
 raises a ``TypeError`` that shows the fix, as PyTorch does: it would silently turn the
 parameter into a constant that ``parameters()`` no longer lists, and training would leave it
 alone. Change the numbers in place with ``layer.weight.data[...] = array``, or assign a new
-parameter, ``autograd.Value(array)``; ``None`` removes it.
+parameter, ``autograd.Value(array)``; ``None`` removes it. Assigning any ``Value`` is allowed:
+that is a deliberate choice (a constant ``Value(w, requires_grad=False)`` is how gradcheck and
+functional code swap weights in).
 """
 
 from __future__ import annotations
@@ -64,14 +66,14 @@ class Module:
     def __setattr__(self, name: str, value: Any) -> None:
         if name[0] != "_" and value is not None:
             current = self.__dict__.get(name)
-            if _is_parameter(current) and not _is_parameter(value):
+            if _is_parameter(current) and not isinstance(value, (Value, Module)):
                 _refuse(self, name, value, current)
             if (
                 isinstance(current, list)
                 and current
                 and all(map(_is_parameter, current))
                 and isinstance(value, (list, tuple, np.ndarray))
-                and not any(map(_is_parameter, value))
+                and not any(isinstance(v, Value) for v in value)
             ):
                 _refuse(self, name, value, current)
         object.__setattr__(self, name, value)
@@ -332,11 +334,7 @@ def _is_parameter(value: Any) -> bool:
 def _refuse(module: Module, name: str, value: Any, current: Any) -> None:
     """Raise the TypeError for ``module.<name> = value`` over the parameter(s) ``current``."""
     owner = type(module).__name__
-    what = type(value).__name__
-    if isinstance(value, Value):
-        what = "a Value with requires_grad=False"
-    elif isinstance(value, np.ndarray):
-        what = "numpy.ndarray"
+    what = "numpy.ndarray" if isinstance(value, np.ndarray) else type(value).__name__
     if isinstance(current, list):
         raise TypeError(
             f"cannot assign {what} to '{name}' of {owner}: '{name}' holds "

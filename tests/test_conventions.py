@@ -27,13 +27,18 @@ def test_assigning_an_array_over_a_parameter_raises_with_the_fix() -> None:
     assert [name for name, _ in perceptron.named_parameters()] == ["weight", "bias"]
 
 
-@pytest.mark.parametrize(
-    "value", [1.5, [1.0, 2.0], autograd.Value(np.ones(2), requires_grad=False)]
-)
-def test_numbers_lists_and_constants_over_a_parameter_raise(value) -> None:
+@pytest.mark.parametrize("value", [1.5, [1.0, 2.0], np.ones(1, np.float32)])
+def test_numbers_lists_and_arrays_over_a_parameter_raise(value) -> None:
     layer = nn.Linear(2, 1)
     with pytest.raises(TypeError, match="cannot assign .* as parameter 'bias' of Linear"):
         layer.bias = value
+
+
+def test_any_value_may_be_assigned_deliberately() -> None:
+    # a constant Value is how gradcheck and functional code swap weights in
+    layer = nn.Linear(2, 1, dtype=np.float64)
+    layer.weight = autograd.Value(np.ones((1, 2)), requires_grad=False)
+    assert [name for name, _ in layer.named_parameters()] == ["bias"]
 
 
 def test_the_suggested_fixes_work_and_keep_training() -> None:
