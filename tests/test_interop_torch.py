@@ -388,3 +388,19 @@ def test_without_torch_the_error_says_how_to_install(monkeypatch):
         nn.to_torch(nn.Linear(2, 2))
     with pytest.raises(ImportError, match="pip install torch"):
         nn.from_torch(object())
+
+
+NOT_CONVERTED = {"Module", "Perceptron"}  # the base class; the perceptron's own learning rule
+
+
+def test_every_layer_in_nn_has_a_conversion():
+    """A new layer in nn needs one entry in nn.torch_bridge.CONVERSIONS (and a case above)."""
+    from nn.torch_bridge import CONVERSIONS
+
+    layers = {n for n in dir(nn) if isinstance(getattr(nn, n), type)
+              and issubclass(getattr(nn, n), nn.Module)}  # fmt: skip
+    missing = sorted(layers - NOT_CONVERTED - {c.ours for c in CONVERSIONS})
+    assert not missing, f"add a Conversion entry to nn/torch_bridge.py for: {missing}"
+    tested = {type(m).__name__ for name in CASES for m in build(name)[0].modules()}
+    untested = sorted(layers - NOT_CONVERTED - tested)
+    assert not untested, f"add a case to CASES in this file for: {untested}"

@@ -260,3 +260,15 @@ def test_recurrent_export_has_dynamic_sequence_and_batch_and_named_outputs(tmp_p
     want = values(model(x))
     for a, b in zip(run(tmp_path / "lstm.onnx", (x,)), want, strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)
+
+
+def test_every_layer_in_nn_has_an_onnx_rule_and_a_case():
+    """A new layer in nn needs one entry in nn.onnx_export.ONNX_RULES (and a case above)."""
+    from nn.onnx_export import ONNX_RULES
+
+    layers = {n for n in dir(nn) if isinstance(getattr(nn, n), type)
+              and issubclass(getattr(nn, n), nn.Module)} - {"Module", "Perceptron"}  # fmt: skip
+    missing = sorted(layers - set(ONNX_RULES))
+    assert not missing, f"add an ONNX rule to nn/onnx_export.py for: {missing}"
+    tested = {type(m).__name__ for name in CASES for m in build(name)[0].modules()}
+    assert not sorted(layers - tested), f"add a case to CASES for: {sorted(layers - tested)}"
