@@ -176,3 +176,32 @@ def test_draw_network_weight_scale_fixes_the_widest_arrow() -> None:
     assert max(widths(weight_scale=0.1)) == pytest.approx(3.0)  # capped
     with pytest.raises(ValueError, match="weight_scale"):
         nn.draw_network(model, weight_scale=0)
+
+
+def test_the_player_works_in_a_browser_and_fetches_nothing(tmp_path) -> None:
+    """Real clicks in headless Chromium (the DevTools driver of tests/test_browser.py)."""
+    from tests.test_browser import CHROMIUM, Browser
+
+    if CHROMIUM is None:
+        pytest.skip("no Chromium found: apt-get install chromium")
+    view, _ = train_by_hand(epochs=10, every=5)
+    page = view.save(tmp_path / "training.html")
+    browser = Browser(tmp_path / "profile")
+    try:
+        browser.open(page)
+        state = "[document.querySelector('.glassgrad-training-view span').textContent, " \
+            "document.querySelector('.glassgrad-training-view img').src.length]"  # fmt: skip
+        label, size = browser.js(state)
+        assert label == "epoch 10"
+        browser.click('[data-do="first"]')
+        assert browser.js(state)[0] == "epoch 0"
+        browser.click('[data-do="next"]')
+        label, other = browser.js(state)
+        assert label == "epoch 5" and other != size  # another picture
+        browser.click('[data-do="play"]')
+        browser.js("new Promise(r => setTimeout(r, 1200))")
+        assert browser.js(state)[0] == "epoch 10"  # played to the end
+        fetched = [url for url in browser.requests() if not url.startswith("data:")]
+        assert fetched == [page.resolve().as_uri()]  # the page, nothing else (frames are inline)
+    finally:
+        browser.close()
