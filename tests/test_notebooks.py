@@ -70,6 +70,12 @@ def test_stored_outputs_hold_no_stray_reprs() -> None:
                 text = "".join(text) if isinstance(text, list) else text
                 if out.output_type == "execute_result" and "image/png" not in out.get("data", {}):
                     assert not stray.search(text), f"{path.name} cell {index} shows {text!r}"
+                printed = out.get("text", "") if out.output_type == "stream" else text
+                printed = "".join(printed) if isinstance(printed, list) else printed
+                assert not re.search(r"np\.(float|int)\d+\(", printed), (
+                    f"{path.name} cell {index} prints numpy scalars' reprs: {printed[:120]!r} "
+                    "(convert with float() or .tolist(), or format them)"
+                )
 
 
 def test_the_readme_notebook_command_works() -> None:
