@@ -152,11 +152,6 @@ class TrainingView(Callback):
         """``nn.fit`` calls this at the end: record the last epoch, show the player."""
         self.finish()
 
-    def __call__(self, epoch: int, history: Any, model: Any) -> bool:
-        """The plain-function callback form ``f(epoch, history, model)`` (epoch from 0)."""
-        self.update(epoch + 1, {key: values[-1] for key, values in history.items() if values})
-        return False
-
     def finish(self) -> None:
         """Record the model as it is now if its epoch was not recorded, and, when shown live,
         turn the live picture into the player over every frame."""
