@@ -153,8 +153,8 @@ class NumpyByHand:
         z1 += b1
         np.maximum(z1, 0, out=z1)
         a1 = z1.reshape(n, 6, 6, 8).transpose(0, 3, 1, 2)  # (N, 8, 6, 6)
-        blocks = a1.reshape(n, 8, 3, 2, 3, 2)
-        pooled = blocks.max(axis=(3, 5))  # (N, 8, 3, 3)
+        corners = [a1[:, :, p::2, q::2] for p in (0, 1) for q in (0, 1)]  # 2×2 windows
+        pooled = np.maximum(np.maximum(corners[0], corners[1]), np.maximum(corners[2], corners[3]))
         cols2 = _im2col(pooled, 3)  # (N, 72)
         w2mat = w2.transpose(0, 2, 3, 1).reshape(16, -1)  # (O, k·k·C), as the rows of cols2
         z2 = cols2 @ w2mat.T
@@ -182,8 +182,12 @@ class NumpyByHand:
             for q in range(3):
                 piece = dcols2[:, :, :, p, q, :].transpose(0, 3, 1, 2)
                 dpooled[:, :, p : p + 1, q : q + 1] += piece
-        winners = blocks == pooled[:, :, :, None, :, None]  # the max of each 2×2 block
-        da1 = (winners * dpooled[:, :, :, None, :, None]).reshape(n, 8, 6, 6)
+        da1 = np.zeros((n, 8, 6, 6), np.float32)
+        claimed = np.zeros(pooled.shape, bool)
+        for k, (p, q) in enumerate(((0, 0), (0, 1), (1, 0), (1, 1))):  # to each window's max
+            wins = (corners[k] == pooled) & ~claimed  # the first maximum on a tie
+            claimed |= wins
+            da1[:, :, p::2, q::2] = dpooled * wins
         da1 *= a1 > 0
         g1 = da1.transpose(0, 2, 3, 1).reshape(n * 36, 8)
         dw1 = (g1.T @ cols1).reshape(8, 3, 3, 1).transpose(0, 3, 1, 2)

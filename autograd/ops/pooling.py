@@ -53,9 +53,12 @@ def _spread(pieces, shape, kernel, stride, padding, dtype):
             if isinstance(piece, Value):  # recorded backward: a differentiable scatter
                 part = scatter_add(piece, index, np.empty(padded, dtype))
                 total = part if total is None else total + part
+            elif total is None:
+                total = np.zeros(padded, dtype)
+                total[index] = piece
+            elif sh >= kh and sw >= kw:
+                total[index] = piece  # windows side by side: each position gets one share
             else:
-                if total is None:
-                    total = np.zeros(padded, dtype)
                 total[index] += piece
     return total[:, :, ph : ph + h, pw : pw + w]
 
@@ -98,9 +101,9 @@ class MaxPool2d(Primitive):
 
         def share(p, q):
             wins = next(pieces) == top
-            wins &= ~claimed  # an earlier offset already took this window's maximum
-            claimed[...] |= wins
-            return scale(g, wins)
+            np.greater(wins, claimed, out=wins)  # not if an earlier offset took this maximum
+            np.logical_or(claimed, wins, out=claimed)
+            return scale(g, wins) if isinstance(g, Value) else g * wins
 
         return _spread(share, raw(x).shape, kernel_size, stride, padding, raw(x).dtype)
 
