@@ -40,6 +40,8 @@ class Conv2d(Module):
     ``weight`` is (out_channels, in_channels, kh, kw) and ``bias`` (out_channels,), as in
     ``torch.nn.Conv2d``; ``stride``, ``padding`` (zeros) and ``dilation`` are ints or
     (height, width) pairs. Output height ⌊(H + 2·padding − dilation·(kh − 1) − 1)/stride⌋ + 1.
+    Arguments in PyTorch's order up to ``dilation``; ``groups`` and ``padding_mode`` are not
+    supported, so pass ``bias`` by name when porting PyTorch code.
     """
 
     def __init__(
@@ -50,8 +52,8 @@ class Conv2d(Module):
         stride: int | tuple[int, int] = 1,
         padding: int | tuple[int, int] = 0,
         dilation: int | tuple[int, int] = 1,
-        *,
         bias: bool = True,
+        *,
         dtype: Any = np.float32,
     ) -> None:
         super().__init__()
@@ -106,7 +108,8 @@ class ConvTranspose2d(Module):
     ``weight`` is (in_channels, out_channels, kh, kw) — note the order, as in
     ``torch.nn.ConvTranspose2d`` — and ``bias`` (out_channels,). Output height
     (H − 1)·stride − 2·padding + dilation·(kh − 1) + output_padding + 1: with kernel 4,
-    stride 2, padding 1 it doubles the size.
+    stride 2, padding 1 it doubles the size. Arguments in PyTorch's order up to
+    ``output_padding`` (no ``groups``): pass ``bias`` and ``dilation`` by name.
     """
 
     def __init__(
@@ -117,8 +120,8 @@ class ConvTranspose2d(Module):
         stride: int | tuple[int, int] = 1,
         padding: int | tuple[int, int] = 0,
         output_padding: int | tuple[int, int] = 0,
-        *,
         bias: bool = True,
+        *,
         dilation: int | tuple[int, int] = 1,
         dtype: Any = np.float32,
     ) -> None:
