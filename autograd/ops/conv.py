@@ -62,18 +62,6 @@ def _pad(x: np.ndarray, padding: Pair, value: float = 0.0) -> np.ndarray:
     return np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=value)
 
 
-def windows(
-    x: np.ndarray, kernel: Pair, stride: Pair, padding: Pair, dilation: Pair, fill: float = 0.0
-) -> np.ndarray:
-    """Every kernel window of ``x`` (N, C, H, W) padded with ``fill``, as a strided view of
-    shape (N, C, OH, OW, kh, kw): ``windows[n, c, i, j]`` is what the kernel sees at (i, j)."""
-    (kh, kw), (sh, sw), (dh, dw) = kernel, stride, dilation
-    xp = _pad(x, padding, fill)
-    span = (dh * (kh - 1) + 1, dw * (kw - 1) + 1)
-    view = np.lib.stride_tricks.sliding_window_view(xp, span, axis=(2, 3))
-    return view[:, :, ::sh, ::sw, ::dh, ::dw]
-
-
 def _channels_last(x: np.ndarray, padding: Pair) -> np.ndarray:
     """x (N, C, H, W) as a zero-padded (N, H + 2·ph, W + 2·pw, C) array (one copy)."""
     n, c, h, w = x.shape
@@ -88,9 +76,9 @@ def _rows_of_windows(xt: np.ndarray, kernel: Pair, stride: Pair, dilation: Pair)
     a matrix (N·OH·OW, kh·kw·C), kernel offset by kernel offset with the channels innermost
     (the layout that copies fastest), and (OH, OW).
 
-    The windows are a strided view of ``xt`` — the one ``sliding_window_view`` gives (see
-    :func:`windows`), built here directly from the strides, which costs less per call:
-    window (i, j) starts s·i rows and s·j columns in, and its tap (p, q) is d·p rows and
+    The windows are a strided view of ``xt`` — the one ``np.lib.stride_tricks.
+    sliding_window_view`` gives, built here directly from the strides, which costs less per
+    call: window (i, j) starts s·i rows and s·j columns in, and its tap (p, q) is d·p rows and
     d·q columns further."""
     (kh, kw), (sh, sw), (dh, dw) = kernel, stride, dilation
     n, h, w, c = xt.shape

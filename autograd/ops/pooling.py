@@ -7,10 +7,10 @@ and keeps one number per stop::
     avg:  y[n, c, i, j] = 1/(kh·kw) · Σ_{p,q} x_pad[n, c, i·s + p, j·s + q]   (padding with 0)
 
 The average always divides by kh·kw, padded zeros included (PyTorch's default
-``count_include_pad=True``). The windows are a strided view of the input
-(:func:`autograd.ops.conv.windows`): the average is one sum over the view's kernel axes, the
-maximum a running ``np.maximum`` over the kh·kw kernel offsets. The loops over output
-positions are in :mod:`autograd.ops.conv_reference`.
+``count_include_pad=True``). Both walk the kh·kw kernel offsets rather than the windows:
+for offset (p, q) the numbers it sees in every window form one strided slice of the input, so
+the maximum is a running ``np.maximum`` and the average a running sum, kh·kw whole-array
+steps. The loops over output positions are in :mod:`autograd.ops.conv_reference`.
 
 Gradients: the max passes each output's gradient to the one input that won its window (the
 first one in reading order on a tie, as PyTorch); the average spreads it evenly, g/(kh·kw),
@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd.ops.conv import _pad, pair, windows
+from autograd.ops.conv import _pad, pair
 from autograd.ops.generic import raw, scale
 from autograd.ops.primitive import Primitive
 from autograd.ops.shape import scatter_add
@@ -65,7 +65,7 @@ def _spread(pieces, shape, kernel, stride, padding, dtype):
 
 def _offsets(xp, kernel, stride, out_hw=None):
     """For each kernel offset (p, q), in reading order: the (N, C, OH, OW) strided slice of the
-    padded input ``xp`` that offset reads in every window — ``windows(...)[..., p, q]``."""
+    padded input ``xp`` that offset reads in every window."""
     (kh, kw), (sh, sw) = kernel, stride
     oh, ow = out_hw or ((xp.shape[2] - kh) // sh + 1, (xp.shape[3] - kw) // sw + 1)
     for p in range(kh):
@@ -117,8 +117,10 @@ class AvgPool2d(Primitive):
     symbol = "avg_pool2d"
 
     def forward(x, *, kernel_size, stride, padding):
-        view = windows(x, kernel_size, stride, padding, (1, 1))
-        total = view.sum(axis=(4, 5))
+        pieces = _offsets(_pad(x, padding, 0.0), kernel_size, stride)
+        total = next(pieces).copy()
+        for piece in pieces:
+            total += piece
         total *= x.dtype.type(1.0 / (kernel_size[0] * kernel_size[1]))
         return total
 
