@@ -628,10 +628,10 @@ def _broadcasts(a: tuple[int, ...], b: tuple[int, ...]) -> bool:
 # Features with a known bug whose fix is pending: the generator leaves them out (the checks skip
 # them) while they are listed here, and a named xfail regression test at the end of the file
 # holds each. Names understood: "function form, constant first", "where, scalar Value branch",
-# "gradients alias" (all three found and fixed for issue 13); pending: "join of one Value",
+# "gradients alias", "join of one Value" (found and fixed for issue 13); pending:
 # "create_graph gradient dtype" (a float32 leaf's recorded gradient is float64 when the graph
 # mixes dtypes).
-PENDING: set[str] = {"join of one Value", "create_graph gradient dtype"}
+PENDING: set[str] = {"create_graph gradient dtype"}
 
 
 @st.composite
@@ -1056,10 +1056,6 @@ def test_regression_where_with_a_scalar_value_branch() -> None:
     assert float(one.grad) == 2.0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="backprop's one-input fast path calls op.vjps[0] of a variadic op (None) — owner: lead",
-)
 @pytest.mark.parametrize("join", ["stack", "concatenate"])
 def test_regression_stack_or_concatenate_of_one_value(join: str) -> None:
     """stack([x]) and concatenate([x]) (one input to a variadic op) backpropagate."""
