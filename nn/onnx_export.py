@@ -80,9 +80,11 @@ class Graph:
         return self._names[key]
 
     def constant(self, name: str, array: Any) -> str:
-        """An initializer for a constant the graph needs (a shape, a scale of ones)."""
+        """An initializer for a constant the graph needs (a shape, a scale of ones, re-ordered
+        weights); floating-point ones in the model's dtype."""
         name = self._unique(name)
-        self._add(name, np.asarray(array))
+        array = np.asarray(array)
+        self._add(name, array.astype(self.dtype, copy=False) if array.dtype.kind == "f" else array)
         return name
 
     def _add(self, name: str, array: np.ndarray) -> None:
@@ -535,6 +537,7 @@ def export_onnx(
     opset: int = DEFAULT_OPSET,
     input_names: Sequence[str] | None = None,
     output_names: Sequence[str] | None = None,
+    dtype: Any = None,
 ) -> Any:
     """Write ``module`` (its eval-mode computation) as an ONNX model at ``path``; return the
     ``onnx.ModelProto``.
@@ -547,8 +550,10 @@ def export_onnx(
     named ``input`` (or ``input_0``, ``input_1``, ...) and the outputs ``output`` (or
     ``output_0``, ... when the module returns a tuple, flattened: an LSTM gives ``output_0``
     the sequence, ``output_1`` h_n, ``output_2`` c_n) unless ``input_names`` /
-    ``output_names`` say otherwise. The computation is in the parameters' float dtype. See the
-    module docstring; needs ``pip install glassgrad[onnx]``.
+    ``output_names`` say otherwise. The computation is in the parameters' float dtype, or in
+    ``dtype`` (e.g. ``np.float32`` for a float64 model: ONNX Runtime's CPU kernels for Conv,
+    RNN/LSTM/GRU, Erf (GELU), Softplus and Elu are float32 only). See the module docstring;
+    needs ``pip install glassgrad[onnx]``.
     """
     onnx = require("onnx", "nn.export_onnx")
     require("onnx.numpy_helper", "nn.export_onnx")
@@ -567,7 +572,11 @@ def export_onnx(
     # the model's float type: its parameters', else the input's (integer inputs: token ids)
     floats = [p.dtype for p in module.parameters() if np.dtype(p.dtype).kind == "f"]
     first = arrays[0].dtype
-    g = Graph(onnx, floats[0] if floats else first if first.kind == "f" else np.float32)
+    if dtype is None:
+        dtype = floats[0] if floats else first if first.kind == "f" else np.float32
+    elif np.dtype(dtype).kind != "f":
+        raise TypeError(f"nn.export_onnx: dtype must be a float type, got {np.dtype(dtype)}")
+    g = Graph(onnx, dtype)
     known = ", ".join(name for name in ONNX_RULES if hasattr(ours, name))
 
     def emit(layer: Any, inp: Any, layer_path: str) -> Any:
@@ -614,7 +623,9 @@ def export_onnx(
         f"glassgrad_{type(module).__name__}",
         [
             helper.make_tensor_value_info(
-                n, helper.np_dtype_to_tensor_dtype(x.dtype), _input_dims(module, x.shape, i)
+                n,
+                g.elem_type if x.dtype.kind == "f" else helper.np_dtype_to_tensor_dtype(x.dtype),
+                _input_dims(module, x.shape, i),
             )
             for i, (n, x) in enumerate(zip(names_in, arrays, strict=True))
         ],

@@ -272,3 +272,30 @@ def test_every_layer_in_nn_has_an_onnx_rule_and_a_case():
     assert not missing, f"add an ONNX rule to nn/onnx_export.py for: {missing}"
     tested = {type(m).__name__ for name in CASES for m in build(name)[0].modules()}
     assert not sorted(layers - tested), f"add a case to CASES for: {sorted(layers - tested)}"
+
+
+def test_a_float64_model_exports_as_float32_for_onnx_runtime(tmp_path):
+    """ONNX Runtime has float32-only kernels for several operators (Conv, Erf, the recurrent
+    ones): dtype=np.float32 exports a float64 model for it."""
+    autograd.manual_seed(0)
+    f64 = np.float64
+    model = nn.Sequential(
+        nn.Conv2d(1, 2, 3, dtype=f64), nn.GELU(), nn.Flatten(), nn.Linear(32, 4, dtype=f64),
+        nn.LayerNorm(4, dtype=f64), nn.Softplus(), nn.ELU(),
+    )  # fmt: skip
+    x = np.random.default_rng(0).standard_normal((3, 1, 6, 6))
+    proto = nn.export_onnx(model, x[:1], tmp_path / "m.onnx", dtype=np.float32)
+    assert proto.graph.input[0].type.tensor_type.elem_type == onnx.TensorProto.FLOAT
+    assert {i.data_type for i in proto.graph.initializer} == {onnx.TensorProto.FLOAT}
+    (got,) = run(tmp_path / "m.onnx", (x.astype(np.float32),))
+    assert got.dtype == np.float32
+    np.testing.assert_allclose(got, model.eval()(x).data, rtol=1e-4, atol=1e-5)
+    with pytest.raises(TypeError, match="float type"):
+        nn.export_onnx(model, x[:1], tmp_path / "m.onnx", dtype=np.int32)
+    if hasattr(nn, "LSTM"):
+        lstm = nn.LSTM(3, 4, dtype=f64)
+        seq = np.random.default_rng(1).standard_normal((5, 2, 3))
+        nn.export_onnx(lstm, seq[:, :1], tmp_path / "l.onnx", dtype=np.float32)
+        got = run(tmp_path / "l.onnx", (seq.astype(np.float32),))
+        for a, b in zip(got, values(lstm(seq)), strict=True):
+            np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
