@@ -80,6 +80,11 @@ def draw_graph(
     """
     if not isinstance(root, Value):
         raise TypeError(f"draw_graph: root must be a Value, got {type(root).__name__}")
+    if rankdir not in ("LR", "TB", "RL", "BT"):
+        raise ValueError(
+            f"draw_graph: rankdir={rankdir!r} is not a Graphviz direction; use 'LR' (inputs on "
+            "the left) or 'TB' (inputs on top), or 'RL'/'BT'"
+        )
     focus, marked, grads = _highlighted(highlight)
     return build_drawing(
         root, rankdir=rankdir, show_data=show_data, show_grad=show_grad, focus=focus,

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from autograd.backprop import backpropagate
+from autograd.checks import check_number
 from autograd.grad_mode import no_grad
 from autograd.value import Value
 
@@ -50,6 +51,11 @@ def gradcheck(
     input, the element and both values of the worst mismatch, where a mismatch is
     |analytic − numeric| > atol + rtol·|numeric|.
     """
+    check_number("gradcheck", "eps", eps, fix="a small positive step such as 1e-6")
+    if eps == 0:
+        raise ValueError("gradcheck: invalid eps=0; the finite differences need a positive step")
+    check_number("gradcheck", "atol", atol)
+    check_number("gradcheck", "rtol", rtol)
     data = [_as_float64(x) for x in inputs]
     checked = [i for i, d in enumerate(data) if _is_float(d)]
     if not checked:

@@ -19,6 +19,8 @@ def manual_seed(seed: int) -> np.random.Generator:
     """
     if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool):
         raise TypeError(f"manual_seed expects an int, got {type(seed).__name__}")
+    if seed < 0:
+        raise ValueError(f"manual_seed: the seed must be 0 or more, got {seed}")
     _generator.bit_generator.state = np.random.PCG64(int(seed)).state
     return _generator
 

@@ -147,6 +147,9 @@ def backward_steps(root: Value, grad: Any = None) -> Iterator[Step]:
     loop a second time adds them again, as calling backward twice does. ``grad`` is ∂L/∂root
     (default 1 for a scalar).
     """
+    if not isinstance(root, Value):
+        raise TypeError(f"backward_steps: root must be a Value (the loss), got "
+                        f"{type(root).__name__}")  # fmt: skip
     seed = seed_gradient(root, grad)
     names = graph_names(graph_nodes(root))  # the drawing's names: one name in both
     loss = names[root]

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from autograd.anomaly import ANOMALY, check_forward
+from autograd.checks import check_number
 from autograd.grad_mode import GRAD_MODE, SWITCHES
 from autograd.scope import SCOPE
 
@@ -373,7 +374,8 @@ class Value:
 
     def leaky_relu(self, negative_slope: float = 0.01) -> Value:
         """x for x > 0 else negative_slope·x (PyTorch's default slope 0.01)."""
-        return apply(_ops.LeakyReLU, self, slope=negative_slope)
+        slope = check_number("leaky_relu", "negative_slope", negative_slope, low=None)
+        return apply(_ops.LeakyReLU, self, slope=slope)
 
     def maximum(self, other: Any) -> Value:
         """Elementwise max; on ties each input gets half the gradient."""
@@ -535,6 +537,11 @@ def _constant(x: Any, dtype: np.dtype | None) -> Value:
                 "an op got an object array (for example a list of Values); "
                 "use autograd.stack to build a tensor from Values"
             )
+        if data.dtype.kind not in "biuf":
+            raise TypeError(
+                f"an op got an array of dtype {data.dtype}, which holds no numbers; convert "
+                "the data to numbers first (e.g. np.asarray(x, dtype=np.float32))"
+            )
         if dtype is not None and data.dtype != dtype:
             data = data.astype(dtype)
         elif data.dtype.kind not in _FLOAT_KINDS:
@@ -611,7 +618,10 @@ def apply(op: Any, *inputs: Any, **settings: Any) -> Value:
     leaf that remembers nothing.
     """
     dtype = next((d for d in map(_tensor_dtype, inputs) if d is not None), None)
-    parents = tuple(x if isinstance(x, Value) else _constant(x, dtype) for x in inputs)
+    try:
+        parents = tuple(x if isinstance(x, Value) else _constant(x, dtype) for x in inputs)
+    except TypeError as error:
+        raise TypeError(f"{op.symbol}: {error}") from None
     try:
         data = op.forward(*[p._data for p in parents], **settings)
     except ValueError as error:

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Value
+from autograd.checks import check_number
 from autograd.random import generator
 
 
@@ -92,11 +93,17 @@ def _shape(param: Any) -> tuple[int, ...]:
 
 def uniform(param: Any, a: float = 0.0, b: float = 1.0) -> Any:
     """Fill with U(a, b), uniform on [a, b) (PyTorch's defaults a = 0, b = 1)."""
+    if check_number("nn.init.uniform", "b", b, low=None) < check_number(
+        "nn.init.uniform", "a", a, low=None
+    ):
+        raise ValueError(f"nn.init.uniform: a={a!r} must not exceed b={b!r}")
     return _fill(param, lambda s: generator().uniform(a, b, size=s), "uniform")
 
 
 def normal(param: Any, mean: float = 0.0, std: float = 1.0) -> Any:
     """Fill with N(mean, std²)."""
+    check_number("nn.init.normal", "std", std, fix="a standard deviation is never negative")
+    check_number("nn.init.normal", "mean", mean, low=None)
     return _fill(param, lambda s: generator().normal(mean, std, size=s), "normal")
 
 

@@ -166,6 +166,11 @@ def sum_to_shape(g: Any, like: Any) -> Any:
             g = g.sum(axis=axes, keepdims=True)
         if g.shape != shape:
             g = g.reshape(shape)
-    if not isinstance(g, Value) and (type(g) is not np.ndarray or g.dtype != like.dtype):
+    if isinstance(g, Value):
+        if g.dtype != like.dtype:  # a recorded gradient keeps its input's dtype too
+            from autograd.ops.dtype import astype
+
+            g = astype(g, like.dtype)
+    elif type(g) is not np.ndarray or g.dtype != like.dtype:
         g = np.asarray(g, dtype=like.dtype)  # numpy scalars back to arrays, dtype restored
     return g
