@@ -88,12 +88,18 @@ def _error(message: str, node: Any) -> FloatingPointError:
     return error
 
 
-def check_forward(node: Any) -> None:
-    """Called by ``apply`` for every new node inside detect_anomaly()."""
+def check_forward(node: Any, op: Any, parents: tuple[Any, ...]) -> None:
+    """Called for every new node of an op inside detect_anomaly() (recorded or not)."""
     ORIGINS[node] = user_line()
     if not _finite(node):
         kind = "nan" if np.isnan(np.asarray(node.data, dtype=float)).any() else "inf"
-        raise _error(f"detect_anomaly: the forward pass produced {kind} at {_describe(node)}", node)
+        label = f" labelled {node.label!r}" if node.label else ""
+        shapes = ", ".join(str(p.shape) for p in parents) or "none"
+        raise _error(
+            f"detect_anomaly: the forward pass produced {kind} in op {op.symbol!r}{label} "
+            f"(inputs of shapes {shapes}), at {ORIGINS[node]}",
+            node,
+        )
 
 
 def check_backward(node: Any, parent: Any, share: Any) -> None:

@@ -5,7 +5,7 @@ A ``Value`` holds ``data`` (a Python float for a scalar made from a number, else
 input nodes (``_parents``, a tuple). Nodes keep no closures and no references to their
 consumers, so a graph has no reference cycles and is freed as soon as its root is dropped.
 
-Every node is built by one function, :func:`_init_node`. Changes in place are tracked as
+Every node is built by one function, :func:`_node`. Changes in place are tracked as
 PyTorch's version counters track them: assigning ``.data`` (also ``x.data *= 2``) or calling
 :meth:`Value.mark_modified` stamps the Value with the time of the change, and backward refuses
 a node whose inputs changed after it was recorded, instead of computing a wrong gradient.
@@ -81,26 +81,33 @@ def _as_data(data: Any, requires_grad: bool) -> Any:
     return array
 
 
-def _init_node(
-    node: Value,
+def _node(
     data: Any,
     requires_grad: bool,
-    label: str = "",
     op: Any = None,
     parents: tuple[Value, ...] = (),
     settings: dict[str, Any] | None = None,
+    label: str = "",
+    cls: type | None = None,
 ) -> Value:
-    """Fill every slot of a new node: the one place a node is built (leaf, constant or result)."""
+    """Build a node, filling every slot: the one place a Value is made (leaf, constant or an op's
+    result). An op's result is recorded — it keeps ``op``, ``parents`` and ``settings`` — when
+    it needs a gradient and this thread's grad mode is on; otherwise it is a plain leaf."""
+    node = _new(cls or Value)
     node._data = data
     node.grad = None
     node.label = label
+    if op is not None and requires_grad and (SWITCHES.open == 0 or GRAD_MODE.enabled):
+        node._op, node._parents, node._settings = op, parents, settings
+    else:
+        node._op, node._parents, node._settings = None, (), None
+        requires_grad = requires_grad and op is None
     node.requires_grad = requires_grad
-    node._op = op
-    node._parents = parents
-    node._settings = settings
     node._scope = SCOPE.current
     node._walk = None
     node._born = CLOCK.now
+    if ANOMALY.enabled and op is not None:
+        check_forward(node, op, parents)
     return node
 
 
@@ -118,8 +125,11 @@ class Value:
                  "_scope", "_walk", "_consumers", "_g", "_born", "_version",
                  "__weakref__")  # fmt: skip
 
-    def __init__(self, data: Any, label: str = "", requires_grad: bool = True) -> None:
-        _init_node(self, _as_data(data, requires_grad), bool(requires_grad), label)
+    def __new__(cls, data: Any, label: str = "", requires_grad: bool = True) -> Value:
+        return _node(_as_data(data, requires_grad), bool(requires_grad), label=label, cls=cls)
+
+    def __getnewargs__(self) -> tuple[Any]:  # copy.deepcopy and pickle rebuild through __new__
+        return (self._data,)
 
     # ----------------------------------------------------------------- data and versions
     @property
@@ -231,7 +241,7 @@ class Value:
 
     def detach(self) -> Value:
         """A new leaf sharing this node's data, cut off from the graph (no gradient)."""
-        return _init_node(_new(Value), self._data, False, self.label)
+        return _node(self._data, False, label=self.label)
 
     def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
         """numpy meets a Value: ``array + value`` and friends become recorded ops, comparisons
@@ -546,7 +556,7 @@ def _constant(x: Any, dtype: np.dtype | None) -> Value:
             data = data.astype(dtype)
         elif data.dtype.kind not in _FLOAT_KINDS:
             data = data.astype(np.float64)
-    return _init_node(_new(Value), data, False)
+    return _node(data, False)
 
 
 def _tensor_dtype(x: Any) -> np.dtype | None:
@@ -562,28 +572,12 @@ def as_value(x: Any, like: Any = None) -> Value:
     return x if isinstance(x, Value) else _constant(x, _tensor_dtype(like))
 
 
-def _result(
-    op: Any, data: Any, parents: tuple[Value, ...], settings: Any, needs_grad: bool
-) -> Value:
-    """The node for ``op``'s output: recorded (op and parents kept) when a gradient is needed
-    and grad mode is on, else a plain leaf."""
-    if type(data) is not np.ndarray and type(data) is not float:
-        if all(type(p._data) is float for p in parents):
-            data = float(data)
-        else:
-            data = np.asarray(data)
-    if needs_grad and (SWITCHES.open == 0 or GRAD_MODE.enabled):
-        out = _init_node(_new(Value), data, True, "", op, parents, settings or None)
-    else:
-        out = _init_node(_new(Value), data, False)
-    if ANOMALY.enabled:
-        out._parents = out._parents or parents  # for the message; a leaf keeps no parents
-        try:
-            check_forward(out)
-        finally:
-            if not out.requires_grad:
-                out._parents = ()
-    return out
+def _normalized(data: Any, parents: tuple[Value, ...]) -> Any:
+    """An op's result as a Python float (when every input was one) or else a numpy array: numpy
+    returns its own scalar types from some functions."""
+    if all(type(p._data) is float for p in parents):
+        return float(data)
+    return np.asarray(data)
 
 
 def _unary(op: Any, a: Any) -> Value:
@@ -594,7 +588,9 @@ def _unary(op: Any, a: Any) -> Value:
         data = op.forward(a._data)
     except ValueError as error:
         raise _explain_shape_error(op, (a,), error) from None
-    return _result(op, data, (a,), None, a.requires_grad)
+    if type(data) is not float and type(data) is not np.ndarray:
+        data = _normalized(data, (a,))
+    return _node(data, a.requires_grad, op, (a,))
 
 
 def _binary(op: Any, a: Any, b: Any) -> Value:
@@ -607,7 +603,9 @@ def _binary(op: Any, a: Any, b: Any) -> Value:
         data = op.forward(a._data, b._data)
     except ValueError as error:
         raise _explain_shape_error(op, (a, b), error) from None
-    return _result(op, data, (a, b), None, a.requires_grad or b.requires_grad)
+    if type(data) is not float and type(data) is not np.ndarray:
+        data = _normalized(data, (a, b))
+    return _node(data, a.requires_grad or b.requires_grad, op, (a, b))
 
 
 def apply(op: Any, *inputs: Any, **settings: Any) -> Value:
@@ -629,7 +627,10 @@ def apply(op: Any, *inputs: Any, **settings: Any) -> Value:
     if type(data) is tuple:  # an op that keeps intermediates for its backward (op.saves)
         data, saved = data
         settings = {**settings, **saved}
-    return _result(op, data, parents, settings, any([p.requires_grad for p in parents]))
+    if type(data) is not float and type(data) is not np.ndarray:
+        data = _normalized(data, parents)
+    needs_grad = any([p.requires_grad for p in parents])
+    return _node(data, needs_grad, op, parents, settings or None)
 
 
 def _explain_shape_error(op: Any, parents: tuple[Value, ...], error: ValueError) -> Exception:
