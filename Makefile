@@ -21,7 +21,7 @@ test: $(STAMP)
 	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(PY) -m pytest -n 2 tests
 
 # The fuzzer at full strength: random programs checked against PyTorch (or finite differences),
-# FUZZ_EXAMPLES per test over its three tests (12,000 programs by default; a few minutes).
+# FUZZ_EXAMPLES per test over its three tests (12,000 programs by default: about a minute).
 FUZZ_EXAMPLES ?= 4000
 fuzz: $(STAMP)
 	GLASSGRAD_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 \
