@@ -228,15 +228,21 @@ def backward(root: Value, grad: Any = None, create_graph: bool = False) -> None:
 def store_gradient(node: Value, g: Any) -> None:
     """Add a pass's gradient ``g`` to ``node.grad`` (None until a first pass reaches it).
 
-    A leaf owns its gradient: a view (of another node's gradient, or read-only broadcast) is
-    copied, so changing one leaf's ``.grad`` in place never changes another's.
+    A leaf owns its gradient (see :func:`owned`), so changing one leaf's ``.grad`` in place
+    never changes another's; an intermediate may keep a view of its consumer's gradient.
     """
     previous = node.grad
     if previous is not None:
         node.grad = previous + g
-    elif (
-        type(g) is np.ndarray and g.base is not None and (node._op is None or not g.flags.writeable)
-    ):
-        node.grad = g.copy()
+    elif node._op is None or (type(g) is np.ndarray and not g.flags.writeable):
+        node.grad = owned(g)
     else:
         node.grad = g
+
+
+def owned(g: Any) -> Any:
+    """``g`` as an array nobody else holds: a view (of another node's gradient, of the caller's
+    upstream gradient, or a read-only broadcast) is copied; a fresh array is kept as it is."""
+    if type(g) is np.ndarray and g.base is not None:
+        return g.copy()
+    return g

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from autograd.backprop import backpropagate
+from autograd.backprop import backpropagate, owned
 from autograd.grad_mode import enable_grad
 from autograd.value import Value
 
@@ -65,7 +65,7 @@ def value_and_grad(
             g = grads.get(args[i])
             if g is None:  # f does not depend on this argument
                 g = 0.0 * args[i].data
-            result.append(g if nested else (g.data if isinstance(g, Value) else g))
+            result.append(g if nested else owned(g.data if isinstance(g, Value) else g))
         value = out if nested else out.data
         return value, (result[0] if isinstance(argnums, int) else tuple(result))
 

@@ -1061,7 +1061,6 @@ def test_regression_where_with_a_scalar_value_branch() -> None:
     assert float(one.grad) == 2.0
 
 
-@pytest.mark.xfail(strict=True, reason="autograd.grad returns shared arrays — owner: lead")
 def test_regression_functional_grad_results_are_separate_arrays() -> None:
     """grad(f, argnums=(0, 1)) of f(a, b) = Σ w(a + b): two arrays, neither aliasing the other
     or an argument."""
