@@ -538,6 +538,8 @@ def _constant(x: Any, dtype: np.dtype | None) -> Value:
     """
     if type(x) is float:
         data = x
+    elif type(x) is np.ndarray and x.dtype.kind == "f":  # the common case: one copy of its own
+        data = x.astype(dtype if dtype is not None else x.dtype)
     elif isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, bool):
         data = float(x) if dtype is None else np.asarray(x, dtype=dtype)
     else:
@@ -615,11 +617,11 @@ def apply(op: Any, *inputs: Any, **settings: Any) -> Value:
     dtype). In ``no_grad`` mode, or when no input requires a gradient, the result is a plain
     leaf that remembers nothing.
     """
-    dtype = next((d for d in map(_tensor_dtype, inputs) if d is not None), None)
-    try:
-        parents = tuple(x if isinstance(x, Value) else _constant(x, dtype) for x in inputs)
-    except TypeError as error:
-        raise TypeError(f"{op.symbol}: {error}") from None
+    parents = inputs
+    for x in inputs:
+        if not isinstance(x, Value):
+            parents = _with_constants(op, inputs)
+            break
     try:
         data = op.forward(*[p._data for p in parents], **settings)
     except ValueError as error:
@@ -629,8 +631,25 @@ def apply(op: Any, *inputs: Any, **settings: Any) -> Value:
         settings = {**settings, **saved}
     if type(data) is not float and type(data) is not np.ndarray:
         data = _normalized(data, parents)
-    needs_grad = any([p.requires_grad for p in parents])
+    needs_grad = False
+    for p in parents:
+        if p.requires_grad:
+            needs_grad = True
+            break
     return _node(data, needs_grad, op, parents, settings or None)
+
+
+def _with_constants(op: Any, inputs: tuple[Any, ...]) -> tuple[Value, ...]:
+    """``inputs`` with numbers and arrays made constant nodes of the tensors' float dtype."""
+    dtype = None
+    for x in inputs:
+        dtype = _tensor_dtype(x)
+        if dtype is not None:
+            break
+    try:
+        return tuple([x if isinstance(x, Value) else _constant(x, dtype) for x in inputs])
+    except TypeError as error:
+        raise TypeError(f"{op.symbol}: {error}") from None
 
 
 def _explain_shape_error(op: Any, parents: tuple[Value, ...], error: ValueError) -> Exception:
@@ -686,7 +705,8 @@ def linear(x: Any, weight: Any, bias: Any = None) -> Value:
     The same as ``x @ weight.T + bias`` — with one graph node instead of three (fused for
     speed; see ``autograd.ops.fused``).
     """
-    w_shape, b_shape = np.shape(_raw(weight)), np.shape(_raw(bias))
+    w_shape = weight.shape if isinstance(weight, Value) else np.shape(weight)
+    b_shape = bias.shape if isinstance(bias, Value) else np.shape(bias)
     if len(w_shape) != 2 or (bias is not None and b_shape != w_shape[:1]):
         raise ValueError(
             f"linear: weight must be (nout, nin) and bias (nout,), got {w_shape} and "

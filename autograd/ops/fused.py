@@ -15,7 +15,6 @@ import numpy as np
 
 from autograd.ops.generic import softmax
 from autograd.ops.primitive import Primitive
-from autograd.ops.softmax import _logsumexp
 from autograd.value import Value
 
 
@@ -57,6 +56,8 @@ class Linear(Primitive):
 
 def _class_index(labels: np.ndarray) -> tuple[np.ndarray, ...]:
     """The index that picks each example's class: ``z[index]`` has the labels' shape."""
+    if labels.ndim == 1:  # the common case, a batch of labels
+        return (np.arange(labels.shape[0]), labels)
     return tuple(np.indices(labels.shape, sparse=True)) + (labels,)
 
 
@@ -72,14 +73,19 @@ class SoftmaxCrossEntropy(Primitive):
     symbol = "cross_entropy"
 
     def forward(z, *, labels, reduction):
-        lse = _logsumexp(z, -1)
-        losses = lse[..., 0] - z[_class_index(labels)]
+        m = np.max(z, axis=-1, keepdims=True)
+        if not np.isfinite(m).all():  # rows of −inf (or inf): shift them by 0 instead
+            m = np.where(np.isfinite(m), m, 0)
+        probs = np.exp(z - m)
+        total = np.sum(probs, axis=-1, keepdims=True)
+        losses = (np.log(total) + m)[..., 0] - z[_class_index(labels)]  # logsumexp(z) − z_y
+        probs /= total  # softmax(z), kept for the backward
         if reduction == "none":
             out = losses
         else:
             out = np.sum(losses)
             out = out / losses.size if reduction == "mean" else out
-        return out, {"probs": np.exp(z - lse)}  # softmax(z), kept for the backward
+        return out, {"probs": probs}
 
     def vjp_z(g, out, z, *, labels, reduction, probs):
         if reduction == "none":
