@@ -689,7 +689,7 @@ def _array(x: Any) -> np.ndarray:
         if x._is_zerotensor():  # PyTorch's storage-less zeros (e.g. abs'' = 0); .numpy() on
             # them can read freed memory, so build the zeros here
             return np.zeros(tuple(x.shape), np.float64 if x.dtype == torch.float64 else np.float32)
-        return x.clone().numpy().copy()
+        return x.resolve_neg().resolve_conj().clone().numpy().copy()
     return np.asarray(x)
 
 
