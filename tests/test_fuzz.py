@@ -630,11 +630,10 @@ def _broadcasts(a: tuple[int, ...], b: tuple[int, ...]) -> bool:
 
 # Features with a known bug whose fix is pending: the generator leaves them out (the checks skip
 # them) while they are listed here, and a named xfail regression test at the end of the file
-# holds each. Names understood: "function form, constant first", "where, scalar Value branch",
-# "gradients alias", "join of one Value", "create_graph gradient dtype" (a float32 leaf's
-# recorded gradient was float64 in a mixed graph) — found and fixed for issue 13; pending:
-# "grad() results alias" (autograd.grad returns one array for two arguments of a + b).
-PENDING: set[str] = {"grad() results alias"}
+# holds each. Names understood (each found by this fuzzer and fixed for issue 13):
+# "function form, constant first", "where, scalar Value branch", "gradients alias",
+# "join of one Value", "create_graph gradient dtype", "grad() results alias".
+PENDING: set[str] = set()
 
 
 @st.composite
