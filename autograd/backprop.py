@@ -52,10 +52,13 @@ def backward_walk(
             if node._born != CLOCK.now:
                 _check_unchanged(node)
             parents = node._parents
-            if len(parents) == 2 and node._settings is None and not create_graph:
+            if (
+                len(parents) == 2
+                and node._settings is None
+                and not (create_graph or ANOMALY.enabled)
+            ):
                 a, b = parents  # a ⊕ b, the commonest node: vjp_shares spelled out for speed
                 x, y, out = a._data, b._data, node._data
-                shares = ()
                 if a.requires_grad:
                     da = op.vjps[0](g, out, x, y)
                     if not type(da) is type(x) is float:  # two floats need no fitting
@@ -64,7 +67,6 @@ def backward_walk(
                     a._consumers -= 1
                     if a._consumers == 0:
                         ready.append(a)
-                    shares = ((a, da),)
                 if b.requires_grad:
                     db = op.vjps[1](g, out, x, y)
                     if not type(db) is type(y) is float:
@@ -73,17 +75,12 @@ def backward_walk(
                     b._consumers -= 1
                     if b._consumers == 0:
                         ready.append(b)
-                    shares += ((b, db),)
             else:
-                shares = vjp_shares(node, g, create_graph)
-                for parent, share in shares:  # ∂L/∂parent += share; ready once all passed theirs
-                    parent._g = share if parent._g is None else parent._g + share
+                for parent, share in vjp_shares(node, g, create_graph):
+                    parent._g = share if parent._g is None else parent._g + share  # ∂L/∂parent
                     parent._consumers -= 1
-                    if parent._consumers == 0:
+                    if parent._consumers == 0:  # all its consumers have passed their share
                         ready.append(parent)
-            if ANOMALY.enabled:
-                for parent, share in shares:
-                    check_backward(node, parent, share)
         yield node, g
 
 
@@ -95,16 +92,20 @@ def vjp_shares(node: Value, g: Any, create_graph: bool = False) -> Shares:
     settings = node._settings or _NO_SETTINGS
     if len(parents) == 1 and op.vjps and not create_graph:  # f(x), called without *inputs
         x = parents[0]._data
-        return [(parents[0], _fit(op.vjps[0](g, node._data, x, **settings), x, op, g))]
-    out = node if create_graph else node._data
-    inputs = parents if create_graph else [p._data for p in parents]
-    shares = [
-        (parent, _fit(vjp(g, out, *inputs, **settings), x, op, g))
-        for parent, vjp, x in zip(
-            parents, op.vjps or _variadic(op, len(parents)), inputs, strict=True
-        )
-        if parent.requires_grad
-    ]
+        shares = [(parents[0], _fit(op.vjps[0](g, node._data, x, **settings), x, op, g))]
+    else:
+        out = node if create_graph else node._data
+        inputs = parents if create_graph else [p._data for p in parents]
+        shares = [
+            (parent, _fit(vjp(g, out, *inputs, **settings), x, op, g))
+            for parent, vjp, x in zip(
+                parents, op.vjps or _variadic(op, len(parents)), inputs, strict=True
+            )
+            if parent.requires_grad
+        ]
+    if ANOMALY.enabled:
+        for parent, share in shares:
+            check_backward(node, parent, share)
     return shares
 
 
@@ -222,7 +223,10 @@ def backward(root: Value, grad: Any = None, create_graph: bool = False) -> None:
                     node.grad = g if node.grad is None else node.grad + g
         return
     for node, g in backward_walk(root, seed):
-        store_gradient(node, g)
+        if type(g) is float and node.grad is None:  # a scalar's first gradient: nothing to own
+            node.grad = g
+        else:
+            store_gradient(node, g)
 
 
 def store_gradient(node: Value, g: Any) -> None:
