@@ -27,6 +27,7 @@ BENCHMARKS: dict[str, str] = {
     "digits": "benchmarks.digits",
     "sequence": "benchmarks.sequence",
     "cnn": "benchmarks.cnn",
+    "inplace-check": "benchmarks.inplace_check",
 }
 
 

@@ -116,7 +116,6 @@ def test_digits_one_epoch(no_peers: None) -> None:
     assert accuracy.met in (True, False)
 
 
-
 def test_cnn_floor_and_torch_take_glassgrads_step(no_peers: None) -> None:
     """The CNN benchmark's hand-written numpy step (im2col, pooling, backward, momentum)
     agrees with glassgrad's, step after step; its rows are well formed."""
@@ -141,6 +140,7 @@ def test_cnn_torch_takes_the_same_step() -> None:
     th = cnn.Torch(torch, X, y, gg.state())
     for _ in range(2):
         assert cnn.check_same_step({"glassgrad": gg, "torch": th})["torch"] == ""
+
 
 def test_tables_print_every_row() -> None:
     rows = [
@@ -174,3 +174,18 @@ def test_sequence_torch_takes_the_same_step() -> None:
         th = sequence.Torch(torch, case, X, y, gg.state())
         for _ in range(2):
             assert sequence.check_same_step({"glassgrad": gg, "torch": th})["torch"] == ""
+
+
+def test_inplace_check_switches_the_check_off_and_back_on() -> None:
+    from autograd import Value
+    from benchmarks import inplace_check
+
+    buffer = np.ones(3)
+    with inplace_check._unchecked():
+        shared = Value(np.ones(3)) * buffer
+        assert np.shares_memory(shared.parents[1].data, buffer)  # the check's copy is off
+    copied = Value(np.ones(3)) * buffer
+    assert not np.shares_memory(copied.parents[1].data, buffer)  # and back on
+    rows = inplace_check.run(quick=True)
+    assert [row.metric for row in rows] == [case[0] for case in inplace_check.CASES]
+    assert all(row.glassgrad > 0 and row.peer_value > 0 for row in rows)
