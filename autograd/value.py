@@ -387,6 +387,12 @@ class Value:
         slope = check_number("leaky_relu", "negative_slope", negative_slope, low=None)
         return apply(_ops.LeakyReLU, self, slope=slope)
 
+    def gelu(self, approximate: str = "none") -> Value:
+        """x·Φ(x) = ½x(1 + erf(x/√2)), or its "tanh" approximation (see autograd.ops.gelu)."""
+        from autograd.ops.gelu import gelu
+
+        return gelu(self, approximate)
+
     def maximum(self, other: Any) -> Value:
         """Elementwise max; on ties each input gets half the gradient."""
         return apply(_ops.Maximum, self, other)

@@ -358,3 +358,9 @@ def test_draw_graph_of_a_cnn_has_one_node_per_op():
     source = ag.draw_graph(loss).source
     assert "conv2d" in source and "max_pool2d" in source
     assert len(source) < 20_000  # tensors are nodes, not thousands of scalars
+
+
+def test_value_gelu_method_is_the_function():
+    x = rng(16).standard_normal((2, 3))
+    for approximate in ("none", "tanh"):
+        np.testing.assert_array_equal(Value(x).gelu(approximate).data, gelu(x, approximate).data)
