@@ -426,13 +426,26 @@ class Value:
         """Variance over ``axis``: Σ(x − mean)² / (n − ddof).
 
         numpy's convention (``ddof=0``, the biased/population variance), since the arguments
-        are numpy's; pass ``ddof=1`` for PyTorch's default unbiased estimate.
+        are numpy's; pass ``ddof=1`` for PyTorch's default unbiased estimate. With ``ddof`` ≥ n
+        no degree of freedom is left: inf (nan where all x are equal) and a warning, as numpy.
         """
         axis = _axis(axis)
         mean = self.mean(axis=axis, keepdims=True)
         count = self.size // mean.size
         centred = self - mean
-        return (centred * centred).sum(axis=axis, keepdims=keepdims) / (count - ddof)
+        squares = (centred * centred).sum(axis=axis, keepdims=keepdims)
+        if count - ddof > 0:
+            return squares / (count - ddof)
+        import warnings
+
+        warnings.warn(
+            f"var: ddof={ddof} with {count} elements leaves no degree of freedom; the result "
+            "is inf (nan where the elements are equal), as in numpy",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+        with np.errstate(invalid="ignore"):  # already warned
+            return squares * np.inf  # x/0 = inf, 0/0 = nan: numpy's answers, for floats too
 
     # ----------------------------------------------------------------- shape
     def reshape(self, *shape: Any) -> Value:
@@ -489,6 +502,297 @@ class Value:
         """ln Σⱼ e^(xⱼ) along ``axis`` (default the last), stable for large values (a composite
         with the max subtracted; see ``autograd.ops.softmax.logsumexp``)."""
         return _softmax.logsumexp(self, axis, keepdims)
+
+    # ------------------------------------------------------- the wider op set (issue 16)
+    # Each method is the function of the same name in its family, autograd/ops/<family>.py,
+    # where the formula and the gradient rule are written down.
+    def squeeze(self, axis: int | tuple[int, ...] | None = None) -> Value:
+        """Drop size-1 axes: all of them, or those in ``axis`` (which must have size 1)."""
+        return _ops.layout.squeeze(self, axis)
+
+    def expand_dims(self, axis: int | tuple[int, ...]) -> Value:
+        """Insert size-1 axes at ``axis`` (numpy's ``expand_dims``, PyTorch's ``unsqueeze``)."""
+        return _ops.layout.expand_dims(self, axis)
+
+    def unsqueeze(self, axis: int | tuple[int, ...]) -> Value:
+        """Insert size-1 axes at ``axis`` (numpy's ``expand_dims``, PyTorch's ``unsqueeze``)."""
+        return _ops.layout.unsqueeze(self, axis)
+
+    def moveaxis(self, source: int | Any, destination: int | Any) -> Value:
+        """Move axes to new positions, the others keeping their order (a transpose)."""
+        return _ops.layout.moveaxis(self, source, destination)
+
+    def permute(self, *axes: Any) -> Value:
+        """Reorder the axes, ``x.permute(2, 0, 1)`` (PyTorch's name for ``transpose``)."""
+        return _ops.layout.permute(self, *axes)
+
+    def repeat(self, repeats: int | Any, axis: int | None = None) -> Value:
+        """Repeat each element ``repeats`` times along ``axis`` (flattened when None)."""
+        return _ops.layout.repeat(self, repeats, axis)
+
+    def tile(self, reps: int | Any) -> Value:
+        """Copy the whole array ``reps`` times along each axis (numpy's ``tile``)."""
+        return _ops.layout.tile(self, reps)
+
+    def flip(self, axis: int | tuple[int, ...] | None = None) -> Value:
+        """Reverse the order along ``axis`` (all axes when None)."""
+        return _ops.layout.flip(self, axis)
+
+    def roll(self, shift: int | Any, axis: int | Any | None = None) -> Value:
+        """Shift elements cyclically by ``shift`` along ``axis`` (flattened when None)."""
+        return _ops.layout.roll(self, shift, axis)
+
+    def split(self, indices_or_sections: int | Any, axis: int = 0) -> list[Value]:
+        """Split into N equal pieces along ``axis``, or at the given indices."""
+        return _ops.layout.split(self, indices_or_sections, axis)
+
+    def array_split(self, indices_or_sections: int | Any, axis: int = 0) -> list[Value]:
+        """Like ``split``, but N sections need not be equal (the first ones get one more)."""
+        return _ops.layout.array_split(self, indices_or_sections, axis)
+
+    def pad(self, pad_width: Any, mode: str = "constant", constant_values: float = 0.0) -> Value:
+        """Pad by ``mode`` 'constant', 'reflect' or 'edge' (numpy's ``pad``)."""
+        return _ops.layout.pad(self, pad_width, mode, constant_values)
+
+    def tril(self, k: int = 0) -> Value:
+        """The lower triangle (on and below diagonal ``k``) of the last two axes, zeros above."""
+        return _ops.layout.tril(self, k)
+
+    def triu(self, k: int = 0) -> Value:
+        """The upper triangle (on and above diagonal ``k``) of the last two axes, zeros below."""
+        return _ops.layout.triu(self, k)
+
+    def diagonal(self, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Value:
+        """The diagonal ``offset`` of the planes (axis1, axis2), on a new last axis."""
+        return _ops.layout.diagonal(self, offset, axis1, axis2)
+
+    def trace(self, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Value:
+        """Σ of the diagonal ``offset`` (numpy's ``trace``)."""
+        return _ops.layout.trace(self, offset, axis1, axis2)
+
+    def take_along_axis(self, indices: Any, axis: int) -> Value:
+        """Pick ``indices`` along ``axis`` (numpy's ``take_along_axis``)."""
+        return _ops.gather.take_along_axis(self, indices, axis)
+
+    def gather(self, axis: int, indices: Any) -> Value:
+        """PyTorch's ``gather``: pick ``indices`` along ``axis``, shaped like ``indices``."""
+        return _ops.gather.gather(self, axis, indices)
+
+    def scatter_add(self, axis: int, indices: Any, src: Any) -> Value:
+        """A copy with ``src`` added at ``indices`` along ``axis`` (PyTorch's)."""
+        return _ops.gather.scatter_add(self, axis, indices, src)
+
+    def masked_fill(self, mask: Any, value: Any) -> Value:
+        """``value`` where ``mask`` is True, else x (the mask broadcasts against x)."""
+        return _ops.gather.masked_fill(self, mask, value)
+
+    def index_put(self, index: Any, values: Any, accumulate: bool = False) -> Value:
+        """A new Value with ``x[index]`` set to (or, accumulating, added) ``values``."""
+        return _ops.gather.index_put(self, index, values, accumulate)
+
+    def argmax(self, axis: int | None = None, keepdims: bool = False) -> np.ndarray:
+        """The position of the largest element (the first on ties) — a plain integer array."""
+        return _ops.selection.argmax(self, axis, keepdims)
+
+    def argmin(self, axis: int | None = None, keepdims: bool = False) -> np.ndarray:
+        """The position of the smallest element (the first on ties) — a plain integer array."""
+        return _ops.selection.argmin(self, axis, keepdims)
+
+    def argsort(self, axis: int = -1, descending: bool = False) -> np.ndarray:
+        """The positions that sort ``x`` along ``axis`` (stable) — a plain integer array."""
+        return _ops.selection.argsort(self, axis, descending)
+
+    def sort(self, axis: int = -1, descending: bool = False) -> Value:
+        """``x`` sorted along ``axis`` (numpy's ``sort``; ``descending`` as PyTorch's)."""
+        return _ops.selection.sort(self, axis, descending)
+
+    def topk(
+        self, k: int, axis: int = -1, largest: bool = True, sorted: bool = True
+    ) -> tuple[Value, np.ndarray]:
+        """The ``k`` largest (or smallest) elements along ``axis``, and their positions."""
+        return _ops.selection.topk(self, k, axis, largest, sorted)
+
+    def prod(self, axis: Axis = None, keepdims: bool = False) -> Value:
+        """Π of the elements over ``axis`` (all when None)."""
+        return _ops.reductions_more.prod(self, axis, keepdims)
+
+    def std(self, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> Value:
+        """Standard deviation √var over ``axis`` (numpy's ``ddof=0``; PyTorch's default is 1)."""
+        return _ops.reductions_more.std(self, axis, keepdims, ddof)
+
+    def norm(self, ord: Any = None, axis: Axis = None, keepdims: bool = False) -> Value:
+        """Vector or matrix norm, as ``numpy.linalg.norm``."""
+        return _ops.reductions_more.norm(self, ord, axis, keepdims)
+
+    def any(self, axis: Axis = None, keepdims: bool = False) -> Any:
+        """Whether any element is nonzero: a plain boolean (array), no gradient."""
+        return _ops.reductions_more.any(self, axis, keepdims)
+
+    def all(self, axis: Axis = None, keepdims: bool = False) -> Any:
+        """Whether every element is nonzero: a plain boolean (array), no gradient."""
+        return _ops.reductions_more.all(self, axis, keepdims)
+
+    def cumsum(self, axis: int | None = None) -> Value:
+        """Running sum yᵢ = x₀ + … + xᵢ along ``axis`` (flattened when None)."""
+        return _ops.scans.cumsum(self, axis)
+
+    def cumprod(self, axis: int | None = None) -> Value:
+        """Running product yᵢ = x₀·…·xᵢ along ``axis``; exact gradients with zeros in x."""
+        return _ops.scans.cumprod(self, axis)
+
+    def logcumsumexp(self, axis: int | None = None) -> Value:
+        """Running log-sum-exp yᵢ = ln Σ_{k≤i} e^(xₖ), stable for large |x|."""
+        return _ops.scans.logcumsumexp(self, axis)
+
+    def diff(self, n: int = 1, axis: int = -1) -> Value:
+        """The n-th difference xᵢ₊₁ − xᵢ along ``axis`` (numpy's ``diff``)."""
+        return _ops.scans.diff(self, n, axis)
+
+    def dot(self, other: Any) -> Value:
+        """numpy's ``dot``: the sum over the last axis of x and the second-to-last of other."""
+        return _ops.linalg.dot(self, other)
+
+    def outer(self, other: Any) -> Value:
+        """The outer product aᵢbⱼ of the flattened a and b."""
+        return _ops.linalg.outer(self, other)
+
+    def inner(self, other: Any) -> Value:
+        """Σ over the last axes of a and b (numpy's ``inner``; a product for scalars)."""
+        return _ops.linalg.inner(self, other)
+
+    def kron(self, other: Any) -> Value:
+        """The Kronecker product: blocks aᵢ·b (numpy's ``kron``)."""
+        return _ops.linalg.kron(self, other)
+
+    def sign(self) -> Value:
+        """sign(x) ∈ {−1, 0, 1}; zero gradient."""
+        return _ops.elementary.sign(self)
+
+    def floor(self) -> Value:
+        """⌊x⌋; zero gradient (piecewise constant)."""
+        return _ops.elementary.floor(self)
+
+    def ceil(self) -> Value:
+        """⌈x⌉; zero gradient (piecewise constant)."""
+        return _ops.elementary.ceil(self)
+
+    def round(self, decimals: int = 0) -> Value:
+        """x rounded to ``decimals`` places (halves to even); zero gradient."""
+        return _ops.elementary.round(self, decimals)
+
+    def mod(self, other: Any) -> Value:
+        """x mod other, with the sign of other (numpy's ``%``)."""
+        return _ops.elementary.mod(self, other)
+
+    def log1p(self) -> Value:
+        """ln(1 + x), accurate for tiny x."""
+        return _ops.elementary.log1p(self)
+
+    def expm1(self) -> Value:
+        """eˣ − 1, accurate for tiny x."""
+        return _ops.elementary.expm1(self)
+
+    def log2(self) -> Value:
+        """log₂ x = ln x / ln 2."""
+        return _ops.elementary.log2(self)
+
+    def log10(self) -> Value:
+        """log₁₀ x = ln x / ln 10."""
+        return _ops.elementary.log10(self)
+
+    def square(self) -> Value:
+        """x² = x·x."""
+        return _ops.elementary.square(self)
+
+    def reciprocal(self) -> Value:
+        """1/x."""
+        return _ops.elementary.reciprocal(self)
+
+    def tan(self) -> Value:
+        """tan x = sin x / cos x."""
+        return _ops.elementary.tan(self)
+
+    def arcsin(self) -> Value:
+        """arcsin x ∈ [−π/2, π/2]."""
+        return _ops.elementary.arcsin(self)
+
+    def arccos(self) -> Value:
+        """arccos x ∈ [0, π]."""
+        return _ops.elementary.arccos(self)
+
+    def arctan(self) -> Value:
+        """arctan x."""
+        return _ops.elementary.arctan(self)
+
+    def arctan2(self, other: Any) -> Value:
+        """The angle of the point (other, x), in (−π, π]: numpy's ``arctan2(x, other)``."""
+        return _ops.elementary.arctan2(self, other)
+
+    def hypot(self, other: Any) -> Value:
+        """√(x² + other²) elementwise."""
+        return _ops.elementary.hypot(self, other)
+
+    def sinh(self) -> Value:
+        """sinh x = (eˣ − e⁻ˣ)/2, through expm1 so small x keep their digits."""
+        return _ops.elementary.sinh(self)
+
+    def cosh(self) -> Value:
+        """cosh x = (eˣ + e⁻ˣ)/2."""
+        return _ops.elementary.cosh(self)
+
+    def erf(self) -> Value:
+        """The error function (2/√π) ∫₀ˣ e^(−t²) dt."""
+        return _ops.elementary.erf(self)
+
+    def isnan(self) -> Any:
+        """Where x is nan: a plain boolean array (no gradient)."""
+        return _ops.elementary.isnan(self)
+
+    def isfinite(self) -> Any:
+        """Where x is neither inf nor nan: a plain boolean array (no gradient)."""
+        return _ops.elementary.isfinite(self)
+
+    def softplus(self, beta: float = 1.0, threshold: float = 20.0) -> Value:
+        """ln(1 + e^(βx))/β, computed stably."""
+        return _ops.activations.softplus(self, beta, threshold)
+
+    def elu(self, alpha: float = 1.0) -> Value:
+        """x for x > 0, else α(eˣ − 1)."""
+        return _ops.activations.elu(self, alpha)
+
+    def selu(self) -> Value:
+        """λ·elu(x, α) with λ ≈ 1.0507 and α ≈ 1.6733: self-normalising."""
+        return _ops.activations.selu(self)
+
+    def silu(self) -> Value:
+        """x·σ(x) (also called swish)."""
+        return _ops.activations.silu(self)
+
+    def mish(self) -> Value:
+        """x·tanh(softplus(x))."""
+        return _ops.activations.mish(self)
+
+    def hardtanh(self, min_val: float = -1.0, max_val: float = 1.0) -> Value:
+        """clip(x, min_val, max_val)."""
+        return _ops.activations.hardtanh(self, min_val, max_val)
+
+    def softsign(self) -> Value:
+        """x/(1 + |x|) ∈ (−1, 1)."""
+        return _ops.activations.softsign(self)
+
+    def logsigmoid(self) -> Value:
+        """ln σ(x) = min(x, 0) − ln(1 + e^−|x|), finite for any x."""
+        return _ops.activations.logsigmoid(self)
+
+    def astype(self, dtype: Any) -> Value:
+        """x as ``dtype`` (float ↔ float keeps the gradient; int or bool gives a constant)."""
+        return _ops.dtype.astype(self, dtype)
+
+    def __mod__(self, other: Any) -> Value:
+        return _ops.elementary.mod(self, other)
+
+    def __rmod__(self, other: Any) -> Value:
+        return _ops.elementary.mod(other, self)
 
 
 def _raw(x: Any) -> Any:
@@ -547,7 +851,7 @@ def _constant(x: Any, dtype: np.dtype | None) -> Value:
     elif type(x) is np.ndarray and x.dtype.kind == "f":  # the common case: one copy of its own
         data = x.astype(dtype if dtype is not None else x.dtype)
     elif isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, bool):
-        data = float(x) if dtype is None else np.asarray(x, dtype=dtype)
+        data = float(x)  # a Python float never upcasts a float32 array (numpy's weak scalars)
     else:
         data = np.array(x)  # a copy of its own
         if data.dtype.kind == "O":

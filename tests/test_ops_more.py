@@ -799,3 +799,65 @@ def test_clip_without_bounds_raises_like_pytorch() -> None:
         Value(np.ones(3)).clip(None, None)
     with pytest.raises(ValueError, match="at least one of lo and hi"):
         ag.clip(np.ones(3))
+
+
+def test_var_with_no_degree_of_freedom_is_inf_or_nan_as_numpy() -> None:
+    data = np.array([[1.0, 2.0, 4.0], [3.0, 3.0, 3.0]])
+    for ddof in [3, 4]:
+        x = Value(data)
+        with pytest.warns(RuntimeWarning, match="no degree of freedom"):
+            out = x.var(axis=1, ddof=ddof)
+        with np.errstate(divide="ignore", invalid="ignore"), pytest.warns(RuntimeWarning):
+            expected = np.var(data, axis=1, ddof=ddof)
+        np.testing.assert_array_equal(out.data, expected)  # [inf, nan]
+        assert not np.any(out.data < 0)
+    with pytest.warns(RuntimeWarning):
+        scalar = Value(2.0).var(ddof=1)
+    assert np.isnan(scalar.data)
+    scalar.backward()  # no ZeroDivisionError: the gradient is nan, like the value
+
+
+# ------------------------------------------------------------------------ Value methods
+METHODS = [
+    ("squeeze", (), {}), ("expand_dims", (0,), {}), ("unsqueeze", (-1,), {}),
+    ("moveaxis", (0, 1), {}), ("permute", (1, 0), {}), ("repeat", (2,), {"axis": 1}),
+    ("tile", ((2, 1),), {}), ("flip", (), {"axis": 0}), ("roll", (1,), {"axis": 1}),
+    ("pad", (1,), {"mode": "edge"}), ("tril", (), {}), ("triu", (1,), {}),
+    ("diagonal", (), {}), ("trace", (), {}), ("take_along_axis", (_IDX[0, :, :2] % 4, 1), {}),
+    ("gather", (1, _IDX[0, :, :2] % 4), {}), ("masked_fill", (_MASK, 0.5), {}),
+    ("index_put", ((0, 1), 2.0), {}), ("sort", (), {"descending": True}), ("prod", (1,), {}),
+    ("std", (), {"ddof": 1}), ("norm", (), {}), ("cumsum", (0,), {}), ("cumprod", (1,), {}),
+    ("logcumsumexp", (1,), {}), ("diff", (), {}), ("dot", (_X[0].T,), {}),
+    ("outer", (_X[0, 0],), {}), ("inner", (_X[0],), {}), ("kron", (_X[0, :2, :2],), {}),
+    ("sign", (), {}), ("floor", (), {}), ("ceil", (), {}), ("round", (1,), {}),
+    ("mod", (0.7,), {}), ("log1p", (), {}), ("expm1", (), {}), ("log2", (), {}),
+    ("log10", (), {}), ("square", (), {}), ("reciprocal", (), {}), ("tan", (), {}),
+    ("arcsin", (), {}), ("arccos", (), {}), ("arctan", (), {}), ("arctan2", (0.5,), {}),
+    ("hypot", (0.5,), {}), ("sinh", (), {}), ("cosh", (), {}), ("erf", (), {}),
+    ("softplus", (), {}), ("elu", (), {}), ("selu", (), {}), ("silu", (), {}), ("mish", (), {}),
+    ("hardtanh", (), {}), ("softsign", (), {}), ("logsigmoid", (), {}),
+    ("astype", (np.float32,), {}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "args", "kwargs"), METHODS, ids=[m[0] for m in METHODS])
+def test_value_methods_are_the_functions(name: str, args: tuple, kwargs: dict) -> None:
+    data = np.abs(_X[1]) / 2 + 0.1  # (3, 4) in (0.1, 1.3): inside every domain
+    method = getattr(Value(data), name)(*args, **kwargs)
+    function = getattr(ag, name)(Value(data), *args, **kwargs)
+    np.testing.assert_array_equal(method.data, function.data)
+
+
+def test_value_methods_that_return_plain_results() -> None:
+    x = Value(np.array([[1.0, np.nan], [3.0, 0.0]]))
+    assert x.isnan().tolist() == [[False, True], [False, False]]
+    assert x.isfinite().sum() == 3 and x.any() and not x.all()
+    assert x.argmax(axis=0).tolist() == [1, 0] and x.argmin().item() == 1  # nan, as numpy
+    assert Value(np.array([2.0, 0.5, 1.0])).argmin().item() == 1
+    assert x.argsort(axis=0).tolist() == [[0, 1], [1, 0]]
+    values, indices = Value(np.array([3.0, 1.0, 2.0])).topk(2)
+    assert values.data.tolist() == [3.0, 2.0] and indices.tolist() == [0, 2]
+    assert [p.shape for p in Value(np.zeros((4, 3))).split(2)] == [(2, 3), (2, 3)]
+    assert [p.shape for p in Value(np.zeros((5,))).array_split(2)] == [(3,), (2,)]
+    assert (Value(np.array([5.0, -5.0])) % 3).data.tolist() == [2.0, 1.0]
+    assert (7.0 % Value(np.array([3.0, -3.0]))).data.tolist() == [1.0, -2.0]
