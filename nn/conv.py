@@ -34,6 +34,47 @@ def _reset(weight: Value, bias: Value | None) -> None:
         nn_init.uniform(bias, -bound, bound)
 
 
+def _set_up(
+    layer: Module,
+    in_channels: int,
+    out_channels: int,
+    kernel_size: Any,
+    stride: Any,
+    padding: Any,
+    dilation: Any,
+    bias: bool,
+    dtype: Any,
+) -> None:
+    """Check and store the settings shared by both layers, make weight and bias, initialise."""
+    name = type(layer).__name__
+    layer.in_channels = check_size(name, "in_channels", in_channels)
+    layer.out_channels = check_size(name, "out_channels", out_channels)
+    layer.kernel_size = pair(kernel_size, "kernel_size", name, 1)
+    layer.stride = pair(stride, "stride", name, 1)
+    layer.padding = pair(padding, "padding", name, 0)
+    layer.dilation = pair(dilation, "dilation", name, 1)
+    dtype = check_dtype(name, dtype)
+    # Conv2d's weight is (out, in, kh, kw); ConvTranspose2d's (in, out, kh, kw), as PyTorch's.
+    channels = (in_channels, out_channels) if name == "ConvTranspose2d" else (
+        out_channels, in_channels)  # fmt: skip
+    layer.weight = Value(np.zeros((*channels, *layer.kernel_size), dtype), label="weight")
+    layer.bias = Value(np.zeros(out_channels, dtype), label="bias") if bias else None
+    layer.reset_parameters()
+
+
+def _describe(layer: Module, optional: tuple[str, ...]) -> str:
+    """The layer's repr: channels, kernel, stride, and the optional settings not at default."""
+    text = (
+        f"{layer.in_channels}, {layer.out_channels}, kernel_size={layer.kernel_size}, "
+        f"stride={layer.stride}"
+    )
+    for setting in optional:
+        value = getattr(layer, setting)
+        if value != ((1, 1) if setting == "dilation" else (0, 0)):
+            text += f", {setting}={value}"
+    return text + (", bias=False" if layer.bias is None else "")
+
+
 class Conv2d(Module):
     """2-d convolution over (N, C, H, W) images: y = conv2d(x, weight) + bias.
 
@@ -57,17 +98,9 @@ class Conv2d(Module):
         dtype: Any = np.float32,
     ) -> None:
         super().__init__()
-        self.in_channels = check_size("Conv2d", "in_channels", in_channels)
-        self.out_channels = check_size("Conv2d", "out_channels", out_channels)
-        self.kernel_size = pair(kernel_size, "kernel_size", "Conv2d", 1)
-        self.stride = pair(stride, "stride", "Conv2d", 1)
-        self.padding = pair(padding, "padding", "Conv2d", 0)
-        self.dilation = pair(dilation, "dilation", "Conv2d", 1)
-        dtype = check_dtype("Conv2d", dtype)
-        shape = (self.out_channels, self.in_channels, *self.kernel_size)
-        self.weight = Value(np.zeros(shape, dtype), label="weight")
-        self.bias = Value(np.zeros(self.out_channels, dtype), label="bias") if bias else None
-        self.reset_parameters()
+        _set_up(
+            self, in_channels, out_channels, kernel_size, stride, padding, dilation, bias, dtype
+        )
 
     def reset_parameters(self) -> None:
         """Fresh weights from PyTorch's default distribution (see the module docstring)."""
@@ -88,17 +121,7 @@ class Conv2d(Module):
         return (*lead[:-1], self.out_channels, *size)
 
     def extra_repr(self) -> str:
-        text = (
-            f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
-            f"stride={self.stride}"
-        )
-        if self.padding != (0, 0):
-            text += f", padding={self.padding}"
-        if self.dilation != (1, 1):
-            text += f", dilation={self.dilation}"
-        if self.bias is None:
-            text += ", bias=False"
-        return text
+        return _describe(self, ("padding", "dilation"))
 
 
 class ConvTranspose2d(Module):
@@ -126,18 +149,10 @@ class ConvTranspose2d(Module):
         dtype: Any = np.float32,
     ) -> None:
         super().__init__()
-        self.in_channels = check_size("ConvTranspose2d", "in_channels", in_channels)
-        self.out_channels = check_size("ConvTranspose2d", "out_channels", out_channels)
-        self.kernel_size = pair(kernel_size, "kernel_size", "ConvTranspose2d", 1)
-        self.stride = pair(stride, "stride", "ConvTranspose2d", 1)
-        self.padding = pair(padding, "padding", "ConvTranspose2d", 0)
         self.output_padding = pair(output_padding, "output_padding", "ConvTranspose2d", 0)
-        self.dilation = pair(dilation, "dilation", "ConvTranspose2d", 1)
-        dtype = check_dtype("ConvTranspose2d", dtype)
-        shape = (self.in_channels, self.out_channels, *self.kernel_size)
-        self.weight = Value(np.zeros(shape, dtype), label="weight")
-        self.bias = Value(np.zeros(self.out_channels, dtype), label="bias") if bias else None
-        self.reset_parameters()
+        _set_up(
+            self, in_channels, out_channels, kernel_size, stride, padding, dilation, bias, dtype
+        )
 
     def reset_parameters(self) -> None:
         """Fresh weights from PyTorch's default distribution (fan_in = out_channels·kh·kw, as
@@ -173,16 +188,4 @@ class ConvTranspose2d(Module):
         return (*lead[:-1], self.out_channels, *size)
 
     def extra_repr(self) -> str:
-        text = (
-            f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
-            f"stride={self.stride}"
-        )
-        if self.padding != (0, 0):
-            text += f", padding={self.padding}"
-        if self.output_padding != (0, 0):
-            text += f", output_padding={self.output_padding}"
-        if self.dilation != (1, 1):
-            text += f", dilation={self.dilation}"
-        if self.bias is None:
-            text += ", bias=False"
-        return text
+        return _describe(self, ("padding", "output_padding", "dilation"))
