@@ -303,6 +303,21 @@ class _RNNBase(Module):
         axis = 0 if batch_axis is None or not self.batch_first else 1
         return _stack(hs, axis=axis)
 
+    def _unroll(self, x: Any, h0: Any, cell: Any) -> tuple[Value, Value]:
+        """Run ``h = cell(x_t, h, *weights)`` along the sequence, layer after layer (each
+        layer's outputs are the next one's inputs); return ``(output, h_n)``."""
+        steps, batch_axis = self._steps(x)
+        finals = []
+        for layer, h in enumerate(self._initial(h0, steps, "state h0")):
+            weights = self._layer_weights(layer)
+            outputs = []
+            for x_t in steps:
+                h = cell(x_t, h, *weights)
+                outputs.append(h)
+            finals.append(h)
+            steps = outputs
+        return self._output(steps, batch_axis), _stack(finals)
+
     def extra_repr(self) -> str:
         extra = f", num_layers={self.num_layers}" if self.num_layers != 1 else ""
         extra += ", bias=False" if not self.bias else ""
@@ -335,17 +350,7 @@ class RNN(_RNNBase):
         super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dtype)
 
     def forward(self, x: Any, h0: Any = None) -> tuple[Value, Value]:
-        steps, batch_axis = self._steps(x)
-        finals = []
-        for layer, h in enumerate(self._initial(h0, steps, "state h0")):
-            weights = self._layer_weights(layer)
-            outputs = []
-            for x_t in steps:
-                h = rnn_cell(x_t, h, *weights, self.nonlinearity)
-                outputs.append(h)
-            finals.append(h)
-            steps = outputs  # this layer's outputs are the next layer's inputs
-        return self._output(steps, batch_axis), _stack(finals)
+        return self._unroll(x, h0, lambda x_t, h, *w: rnn_cell(x_t, h, *w, self.nonlinearity))
 
 
 class LSTM(_RNNBase):
@@ -380,14 +385,4 @@ class GRU(_RNNBase):
     mode = "GRU"
 
     def forward(self, x: Any, h0: Any = None) -> tuple[Value, Value]:
-        steps, batch_axis = self._steps(x)
-        finals = []
-        for layer, h in enumerate(self._initial(h0, steps, "state h0")):
-            weights = self._layer_weights(layer)
-            outputs = []
-            for x_t in steps:
-                h = gru_cell(x_t, h, *weights)
-                outputs.append(h)
-            finals.append(h)
-            steps = outputs
-        return self._output(steps, batch_axis), _stack(finals)
+        return self._unroll(x, h0, gru_cell)
