@@ -189,6 +189,14 @@ def _train_epoch(
         loss = loss_fn(out, yb)
         if not isinstance(loss, Value) or np.ndim(loss.data) != 0:
             _bad_loss(loss)
+        value = float(loss.data)
+        if not math.isfinite(value):  # before any parameter moves: the model stays as it was
+            raise FloatingPointError(
+                f"fit: the loss of batch {count // max(len(xb), 1) + 1} is {value} (not finite), "
+                "so training stops before the step. Look for NaN or inf in the data "
+                "(np.isfinite(X).all()), or lower the learning rate; run the step inside "
+                "autograd.detect_anomaly() to find the op that made it"
+            )
         zero_grad()
         loss.backward()
         for hook in before:
@@ -197,7 +205,7 @@ def _train_epoch(
         for hook in after:
             hook.on_after_step(model, optimizer)
         n = len(xb)
-        total += float(loss.data) * n
+        total += value * n
         count += n
         if keep:
             outputs.append(out.data if isinstance(out, Value) else np.asarray(out))

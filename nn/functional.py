@@ -306,10 +306,16 @@ def cross_entropy(
     kind = np.asarray(target.data if isinstance(target, Value) else target).dtype.kind
     if kind in "iu":
         labels = np.asarray(target.data if isinstance(target, Value) else target)
-        if not label_smoothing and weight is None and not np.any(labels == ignore_index):
-            # the fused, stable op: logsumexp(z) − z_y in one node
-            labels = _checked_labels(z, labels, "cross_entropy")
-            return apply(SoftmaxCrossEntropy, z, labels=labels, reduction=reduction)
+        if labels.size == 0:
+            raise ValueError(
+                f"cross_entropy: the batch is empty (labels of shape {labels.shape}); there is "
+                "no loss to average — check the data loader or the slicing"
+            )
+        if not label_smoothing and weight is None and labels.shape == z.shape[:-1]:
+            low, high = labels.min(), labels.max()  # one look at the labels for every check
+            if 0 <= low and high < z.shape[-1] and not low <= ignore_index <= high:
+                # the fused, stable op: logsumexp(z) − z_y in one node
+                return apply(SoftmaxCrossEntropy, z, labels=labels.copy(), reduction=reduction)
         labels, example_weights = _class_weights(z, labels, weight, ignore_index, "cross_entropy")
         log_probs = z.log_softmax(axis=-1)
         losses = -_pick(log_probs, labels, "cross_entropy") * example_weights

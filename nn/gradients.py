@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Value
+from autograd.checks import check_number
 
 from .module import Module
 
@@ -76,6 +77,8 @@ def clip_grad_norm_(
     in recurrent networks. Call it between ``loss.backward()`` and ``optimizer.step()``.
     Returns the norm before clipping. As PyTorch's ``torch.nn.utils.clip_grad_norm_``.
     """
+    check_number("clip_grad_norm_", "max_norm", max_norm, fix="the largest norm to allow")
+    check_number("clip_grad_norm_", "norm_type", norm_type, low=None)
     params = [p for p in _parameters(parameters) if p.grad is not None]
     if not params:
         return 0.0

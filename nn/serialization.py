@@ -134,7 +134,21 @@ def save(module: Module | Mapping[str, Any], path: PathLike) -> None:
     ``.safetensors`` paths get the safetensors format, every other name ``.npz`` (used as
     given: ``np.savez`` would append ``.npz``; this does not). See the module docstring.
     """
-    state = module.state_dict() if isinstance(module, Module) else dict(module)
+    if isinstance(module, Module):
+        state = module.state_dict()
+    elif isinstance(module, Mapping):
+        state = {name: np.asarray(getattr(a, "data", a)) for name, a in module.items()}
+    else:
+        raise TypeError(
+            f"nn.save: expected an nn.Module or a mapping name → array, got "
+            f"{type(module).__name__}; pass the model itself, e.g. nn.save(model, 'model.npz')"
+        )
+    for name, array in state.items():
+        if np.asarray(array).dtype.kind not in "biuf":
+            raise ValueError(
+                f"nn.save: entry {name!r} has dtype {np.asarray(array).dtype}, which nn.load "
+                "refuses (only numbers are saved); convert it or leave it out"
+            )
     writer = _write_safetensors if file_format(path) == "safetensors" else _write_npz
     write_atomically(path, lambda file: writer(file, state))
 
