@@ -64,6 +64,7 @@ from .metrics import accuracy
 from .module import Module
 from .noise import GaussianNoise
 from .normalization import BatchNorm1d, LayerNorm
+from .onnx_export import export_onnx
 from .perceptron import Perceptron
 from .pooling import AvgPool2d, MaxPool2d
 from .recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
@@ -77,7 +78,6 @@ from .regularization import (
 )
 from .residual import Residual
 from .restarts import random_restarts
-from .onnx_export import export_onnx
 from .serialization import load, save
 from .shape import Flatten, Unflatten
 from .torch_bridge import UnsupportedLayerError, from_torch, to_torch
