@@ -223,32 +223,14 @@ class Module:
                 f"load_state_dict expects a mapping name -> array (from state_dict() or "
                 f"np.load), got {type(state_dict).__name__}"
             )
+        arrays = {
+            name: np.asarray(value.data if isinstance(value, Value) else value)
+            for name, value in state_dict.items()
+        }
+        specs = {name: (array.shape, array.dtype) for name, array in arrays.items()}
+        problems = state_problems(self, specs, strict, "the state dict")
         targets = _targets(self)
-        problems: list[str] = []
-        plan: list[tuple[Any, str, Any, np.ndarray]] = []
-        missing = [name for name in targets if name not in state_dict]
-        unexpected = [name for name in state_dict if name not in targets]
-        if strict and missing:
-            problems.append(f"missing: {', '.join(missing)}")
-        if strict and unexpected:
-            problems.append(f"unexpected: {', '.join(map(str, unexpected))}")
-        for name, (owner, attr, current) in targets.items():
-            if name not in state_dict:
-                continue
-            value = state_dict[name]
-            array = np.asarray(value.data if isinstance(value, Value) else value)
-            want_shape = np.shape(current)
-            want_dtype = np.asarray(current).dtype
-            if array.shape != want_shape:
-                problems.append(
-                    f"{name}: shape {array.shape} in the state dict, {want_shape} in the module"
-                )
-            if array.dtype != want_dtype:
-                problems.append(
-                    f"{name}: dtype {array.dtype} in the state dict, {want_dtype} in "
-                    f"the module (convert with .astype, or build the module with that dtype)"
-                )
-            plan.append((owner, attr, current, array))
+        plan = [(*targets[name], arrays[name]) for name in targets if name in arrays]
         if problems:
             raise ValueError(
                 f"load_state_dict: the state dict does not fit {type(self).__name__}; nothing "
@@ -380,6 +362,35 @@ def _walk_parameters(
         elif id(member) not in seen_modules:
             seen_modules.add(id(member))
             yield from _walk_parameters(member, f"{prefix}{name}.", seen_modules, seen)
+
+
+def state_problems(
+    module: Module, specs: Mapping[str, tuple[tuple[int, ...], Any]], strict: bool, source: str
+) -> list[str]:
+    """Every way entries declared as name → (shape, dtype) do not fit ``module``'s parameters
+    and buffers: missing or unexpected names (only with ``strict``), wrong shapes, wrong dtypes.
+    ``source`` names where the entries come from ("the state dict", "the file")."""
+    targets = _targets(module)
+    problems: list[str] = []
+    missing = [name for name in targets if name not in specs]
+    unexpected = [str(name) for name in specs if name not in targets]
+    if strict and missing:
+        problems.append(f"missing: {', '.join(missing)}")
+    if strict and unexpected:
+        problems.append(f"unexpected: {', '.join(unexpected)}")
+    for name, (_, _, current) in targets.items():
+        if name not in specs:
+            continue
+        shape, dtype = specs[name]
+        want_shape, want_dtype = np.shape(current), np.asarray(current).dtype
+        if shape != want_shape:
+            problems.append(f"{name}: shape {shape} in {source}, {want_shape} in the module")
+        if dtype != want_dtype:
+            problems.append(
+                f"{name}: dtype {dtype} in {source}, {want_dtype} in the module "
+                "(convert with .astype, or build the module with that dtype)"
+            )
+    return problems
 
 
 def _targets(module: Module) -> dict[str, tuple[Any, str, Any]]:

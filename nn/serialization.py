@@ -39,7 +39,7 @@ from typing import Any, BinaryIO
 import numpy as np
 
 from ._optional import require
-from .module import Module, _targets
+from .module import Module, _targets, state_problems
 
 _TEMP_MARK = ".glassgrad-tmp-"
 
@@ -314,29 +314,9 @@ def _starts_with(path: str, magic: bytes) -> bool:
 
 # ---------------------------------------------------------------------------- loading
 def _problems(module: Module, specs: Mapping[str, Spec], strict: bool) -> list[str]:
-    """Every way the declared names, shapes and dtypes do not fit ``module`` (as in
-    ``Module.load_state_dict``, but from the headers alone)."""
-    targets = _targets(module)
-    problems: list[str] = []
-    missing = [name for name in targets if name not in specs]
-    unexpected = [name for name in specs if name not in targets]
-    if strict and missing:
-        problems.append(f"missing: {', '.join(missing)}")
-    if strict and unexpected:
-        problems.append(f"unexpected: {', '.join(unexpected)}")
-    for name, (_, _, current) in targets.items():
-        if name not in specs:
-            continue
-        shape, dtype = specs[name]
-        want_shape, want_dtype = np.shape(current), np.asarray(current).dtype
-        if shape != want_shape:
-            problems.append(f"{name}: shape {shape} in the file, {want_shape} in the module")
-        if dtype != want_dtype:
-            problems.append(
-                f"{name}: dtype {dtype} in the file, {want_dtype} in the module "
-                "(convert with .astype, or build the module with that dtype)"
-            )
-    return problems
+    """Every way the declared names, shapes and dtypes do not fit ``module`` (the checks of
+    ``Module.load_state_dict``, from the headers alone)."""
+    return state_problems(module, specs, strict, "the file")
 
 
 def load(module: Module, path: PathLike, strict: bool = True) -> Module:
