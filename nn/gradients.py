@@ -78,7 +78,11 @@ def clip_grad_norm_(
     Returns the norm before clipping. As PyTorch's ``torch.nn.utils.clip_grad_norm_``.
     """
     check_number("clip_grad_norm_", "max_norm", max_norm, fix="the largest norm to allow")
-    check_number("clip_grad_norm_", "norm_type", norm_type, low=None)
+    if isinstance(norm_type, bool) or not isinstance(norm_type, (int, float)) or not norm_type > 0:
+        raise ValueError(
+            f"clip_grad_norm_: norm_type must be a positive number (2 for the Euclidean norm, "
+            f"math.inf for the largest |g|), got {norm_type!r}"
+        )
     params = [p for p in _parameters(parameters) if p.grad is not None]
     if not params:
         return 0.0
