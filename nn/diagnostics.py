@@ -228,7 +228,9 @@ def plot_diagnostics(history: Any, epoch: int | None = None) -> Any:
     saturated or dead fraction per layer over the epochs; the gradient norm per layer over the
     epochs (log scale); and log10 of the update:data ratio per layer, against the 1e-3 guide.
     """
-    import matplotlib.pyplot as plt
+    from .plots import pyplot  # matplotlib, or an error saying how to install it
+
+    plt = pyplot()
 
     records = getattr(history, "diagnostics", None)
     if not records or not records["epochs"]:

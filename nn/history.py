@@ -58,8 +58,9 @@ class History(dict):
         epoch is marked with a dotted vertical line. Draws on ``ax`` if given, else on a new
         figure.
         """
-        import matplotlib.pyplot as plt
+        from .plots import pyplot  # matplotlib, or an error saying how to install it
 
+        plt = pyplot()
         if keys is None:
             keys = [k for k in ("loss", "val_loss") if k in self]
         elif isinstance(keys, str):
