@@ -125,16 +125,11 @@ def _fit(share: Any, x: Any, op: Any, g: Any) -> Any:
     if type(share) is type(x) is float:
         return share
     data = x._data if type(x) is Value else x
-    if (
-        op.broadcasts
-        or type(share) is not np.ndarray
-        or type(data) is not np.ndarray
-        or (share.dtype != data.dtype)
-    ):
-        share = sum_to_shape(share, data)
-    if share is g and type(share) is np.ndarray:
-        share = share.view()
-    return share
+    if type(share) is np.ndarray and type(data) is np.ndarray:
+        if share.shape != data.shape or share.dtype != data.dtype:  # (the common case: fits)
+            share = sum_to_shape(share, data)
+        return share.view() if share is g else share
+    return sum_to_shape(share, data)  # Python floats, Values (create_graph), numpy scalars
 
 
 def _check_unchanged(node: Value) -> None:
