@@ -32,6 +32,8 @@ __all__ = [
     "check_choice",
     "check_callable",
     "check_shape",
+    "check_size",
+    "check_dtype",
     "did_you_mean",
 ]
 
@@ -125,6 +127,24 @@ def check_shape(
     got = np.shape(array)
     if got != tuple(shape):
         raise ValueError(f"{owner}: {name} has shape {got}, expected {tuple(shape)}{_fix(fix)}")
+
+
+def check_dtype(owner: str, dtype: Any) -> np.dtype:
+    """A floating-point numpy dtype for a layer's parameters, or a clear error."""
+    dtype = np.dtype(dtype)
+    if dtype.kind != "f":
+        raise TypeError(
+            f"{owner}: dtype must be a floating-point type (float32 or float64), got {dtype}"
+        )
+    return dtype
+
+
+def check_size(owner: str, name: str, value: Any) -> int:
+    """A layer size: a positive int, or a ``ValueError`` (for any wrong value, as PyTorch's
+    layers raise for a bad size)."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{owner}: {name} must be a positive integer, got {value!r}")
+    return int(value)
 
 
 def did_you_mean(key: Any, options: Iterable[str]) -> str:

@@ -9,9 +9,10 @@ import numpy as np
 
 from autograd import Value, linear
 from autograd.attention import attention_weights, causal_mask
+from autograd.checks import check_dtype, check_size
 
 from . import init as nn_init
-from .linear import Linear, check_dtype, check_size
+from .linear import Linear
 from .module import Module
 
 

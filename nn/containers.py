@@ -9,10 +9,11 @@ from typing import Any
 import numpy as np
 
 from autograd import Value
+from autograd.checks import check_size
 
 from . import init as nn_init
 from .activations import LeakyReLU, ReLU, Sigmoid, Tanh
-from .linear import Init, Linear, check_size
+from .linear import Init, Linear
 from .module import Module
 
 

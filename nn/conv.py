@@ -18,10 +18,10 @@ from typing import Any
 import numpy as np
 
 from autograd import Value
+from autograd.checks import check_dtype, check_size
 from autograd.ops.conv import conv2d, conv_transpose2d, pair
 
 from . import init as nn_init
-from .linear import check_dtype, check_size
 from .module import Module
 
 

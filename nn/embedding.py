@@ -7,9 +7,9 @@ from typing import Any
 import numpy as np
 
 from autograd import Value
+from autograd.checks import check_dtype, check_size
 
 from . import init as nn_init
-from .linear import check_dtype, check_size
 from .module import Module
 
 

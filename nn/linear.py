@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Value, apply
+from autograd.checks import check_dtype, check_size
 from autograd.ops import Linear as LinearOp
 
 from . import init as nn_init
@@ -24,23 +25,6 @@ _SCHEMES: dict[str, Callable[[Value], Any]] = {
     "lecun": nn_init.lecun_normal,
     "zeros": nn_init.zeros,
 }
-
-
-def check_dtype(owner: str, dtype: Any) -> np.dtype:
-    """A floating-point numpy dtype, or a clear error."""
-    dtype = np.dtype(dtype)
-    if dtype.kind != "f":
-        raise TypeError(
-            f"{owner}: dtype must be a floating-point type (float32 or float64), got {dtype}"
-        )
-    return dtype
-
-
-def check_size(owner: str, name: str, value: Any) -> int:
-    """A positive int, or a clear error."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{owner}: {name} must be a positive integer, got {value!r}")
-    return int(value)
 
 
 def _one_of(ours: str, value: Any, torch_name: str, torch_value: Any) -> Any:

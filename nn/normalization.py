@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np
 
 from autograd import Value
+from autograd.checks import check_dtype, check_size
 
-from .linear import check_dtype, check_size
 from .module import Module
 
 

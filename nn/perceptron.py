@@ -18,10 +18,10 @@ from typing import Any
 import numpy as np
 
 from autograd import Value
+from autograd.checks import check_size
 from autograd.random import generator
 
 from . import functional as F
-from .linear import check_size
 from .module import Module
 
 

@@ -34,9 +34,9 @@ from typing import Any
 import numpy as np
 
 from autograd import Value, linear, stack
+from autograd.checks import check_dtype, check_size
 
 from . import init as nn_init
-from .linear import check_dtype, check_size
 from .module import Module
 
 # ------------------------------------------------------------------------------------ the cells

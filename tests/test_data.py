@@ -111,13 +111,15 @@ def test_loader_rejects_mismatched_lengths_naming_both():
 
 @pytest.mark.parametrize("batch_size", [0, -3])
 def test_loader_rejects_non_positive_batch_size(batch_size):
-    with pytest.raises(ValueError, match="batch_size must be a positive int"):
+    with pytest.raises(
+        ValueError, match=rf"DataLoader: invalid batch_size={batch_size}; it must be >= 1"
+    ):
         DataLoader(np.zeros((5, 2)), batch_size=batch_size)
 
 
 @pytest.mark.parametrize("batch_size", [2.0, "4", True, None])
 def test_loader_rejects_non_int_batch_size(batch_size):
-    with pytest.raises(TypeError, match="batch_size must be a positive int"):
+    with pytest.raises(TypeError, match="DataLoader: batch_size must be an int"):
         DataLoader(np.zeros((5, 2)), batch_size=batch_size)
 
 
@@ -223,7 +225,7 @@ def test_split_without_validation():
 @pytest.mark.parametrize(("val", "test", "name"), [(-0.1, 0.2, "val"), (0.1, 1.0, "test")])
 def test_split_rejects_fractions_out_of_range(val, test, name):
     X, y = numbered(10)
-    with pytest.raises(ValueError, match=rf"{name} must be a fraction in \[0, 1\)"):
+    with pytest.raises(ValueError, match=rf"invalid {name}=.*it must be in \[0, 1\)"):
         train_val_test_split(X, y, val=val, test=test)
 
 
@@ -336,7 +338,7 @@ def test_one_hot_errors():
         one_hot([0, 3], num_classes=3)
     with pytest.raises(TypeError, match="y must hold numbers"):
         one_hot(["cat", "dog"])
-    with pytest.raises(ValueError, match="num_classes must be a positive int"):
+    with pytest.raises(ValueError, match="one_hot: invalid num_classes=.*it must be >= 1"):
         one_hot([], num_classes=0)
     with pytest.raises(ValueError, match="y is empty"):
         one_hot([])
@@ -391,9 +393,9 @@ def test_toy_geometry_without_noise():
 
 
 def test_toy_errors():
-    with pytest.raises(ValueError, match="noise must be a non-negative number, got -0.1"):
+    with pytest.raises(ValueError, match=r"invalid noise=-0.1; it must be >= 0"):
         make_moons(noise=-0.1)
-    with pytest.raises(ValueError, match="n must be a positive int"):
+    with pytest.raises(ValueError, match=r"invalid n=.*; it must be >= 1"):
         make_xor(n=0)
     with pytest.raises(ValueError, match="n=2 is too small for 3 classes"):
         make_spirals(n=2)

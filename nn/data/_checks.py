@@ -59,40 +59,6 @@ def check_same_length(X: np.ndarray, y: np.ndarray, x_name: str = "X", y_name: s
         )
 
 
-def check_positive_int(value: object, name: str) -> int:
-    """``value`` as a Python int ≥ 1 (bools refused)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be a positive int, got {value!r}")
-    if value < 1:
-        raise ValueError(f"{name} must be a positive int, got {value}")
-    return int(value)
-
-
-def check_bool(value: object, name: str) -> bool:
-    """``value`` as a bool; anything else (``"no"`` is truthy) is refused."""
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be True or False, got {value!r}")
-    return bool(value)
-
-
-def check_fraction(value: object, name: str) -> float:
-    """``value`` as a float in ``[0, 1)``."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a fraction in [0, 1), got {value!r}")
-    if not 0.0 <= value < 1.0:
-        raise ValueError(f"{name} must be a fraction in [0, 1), got {value}")
-    return float(value)
-
-
-def check_non_negative(value: object, name: str) -> float:
-    """``value`` as a finite float ≥ 0."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a non-negative number, got {value!r}")
-    if not (np.isfinite(value) and value >= 0):
-        raise ValueError(f"{name} must be a non-negative number, got {value}")
-    return float(value)
-
-
 def has_integer_dtype(array: np.ndarray) -> bool:
     """True for bool and integer arrays: the ones that can be read as class labels as stored."""
     return array.dtype.kind in "biu"

@@ -7,13 +7,12 @@ from collections.abc import Iterator
 import numpy as np
 import numpy.typing as npt
 
+from autograd.checks import check_flag, check_int
 from autograd.random import generator
 
 from ._checks import (
     as_numeric_array,
-    check_bool,
     check_finite,
-    check_positive_int,
     check_same_length,
 )
 
@@ -62,9 +61,9 @@ class DataLoader:
             check_same_length(self.X, self.y)
             check_finite(self.y, "y")
         check_finite(self.X, "X")
-        self.batch_size = check_positive_int(batch_size, "batch_size")
-        self.shuffle = check_bool(shuffle, "shuffle")
-        self.drop_last = check_bool(drop_last, "drop_last")
+        self.batch_size = check_int("DataLoader", "batch_size", batch_size)
+        self.shuffle = check_flag("DataLoader", "shuffle", shuffle)
+        self.drop_last = check_flag("DataLoader", "drop_last", drop_last)
         n = len(self.X)
         if n == 0:
             raise ValueError("X is empty: a DataLoader needs at least one example")

@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from ._checks import as_integer_labels, as_numeric_array, check_finite, check_positive_int
+from autograd.checks import check_int
+
+from ._checks import as_integer_labels, as_numeric_array, check_finite
 
 
 class Standardizer:
@@ -111,7 +113,7 @@ def one_hot(y: npt.ArrayLike, num_classes: int | None = None) -> np.ndarray:
         if labels.size == 0:
             raise ValueError("y is empty, so num_classes cannot be inferred; pass num_classes")
         num_classes = int(labels.max()) + 1
-    num_classes = check_positive_int(num_classes, "num_classes")
+    num_classes = check_int("one_hot", "num_classes", num_classes)
     if labels.size and labels.max() >= num_classes:
         raise ValueError(
             f"y contains the label {int(labels.max())}, but num_classes={num_classes} allows "

@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
+from autograd.checks import check_flag, check_probability
+
 from ._checks import (
     as_numeric_array,
-    check_bool,
     check_finite,
-    check_fraction,
     check_same_length,
     has_integer_dtype,
     rng_from_seed,
@@ -47,13 +47,13 @@ def train_val_test_split(
     if y.ndim == 0:
         raise ValueError(f"y must have one entry per example, got a scalar {y!r}")
     check_same_length(X, y)
-    stratify = check_bool(stratify, "stratify")
+    stratify = check_flag("train_val_test_split", "stratify", stratify)
     if len(X) == 0:
         raise ValueError("X is empty: train_val_test_split needs at least one example")
     check_finite(X, "X")
     check_finite(y, "y")
-    val = check_fraction(val, "val")
-    test = check_fraction(test, "test")
+    val = check_probability("train_val_test_split", "val", val)
+    test = check_probability("train_val_test_split", "test", test)
     n = len(X)
     n_test = _round_half_up(test * n)
     n_val = _round_half_up(val * n)

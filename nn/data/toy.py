@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import check_non_negative, check_positive_int, rng_from_seed
+from autograd.checks import check_int, check_number
+
+from ._checks import rng_from_seed
 
 Dataset = tuple[np.ndarray, np.ndarray]
 
@@ -23,7 +25,7 @@ def make_xor(n: int = 200, noise: float = 0.1, seed: int | None = None) -> Datas
     ``y = [x₁ > 0] XOR [x₂ > 0]``: the classic problem no single linear boundary solves. With
     ``noise=0`` the points sit exactly on the four corners.
     """
-    rng, labels = _start(n, noise, 2, seed)
+    rng, labels = _start("make_xor", n, noise, 2, seed)
     first = rng.choice([-1.0, 1.0], size=n)
     second = np.where(labels == 0, first, -first)
     return _finish(np.column_stack([first, second]), labels, noise, rng)
@@ -35,7 +37,7 @@ def make_moons(n: int = 200, noise: float = 0.1, seed: int | None = None) -> Dat
     Class 0: ``(cos t, sin t)``; class 1: ``(1 − cos t, ½ − sin t)``, with ``t`` uniform in
     ``[0, π]``.
     """
-    rng, labels = _start(n, noise, 2, seed)
+    rng, labels = _start("make_moons", n, noise, 2, seed)
     t = rng.uniform(0.0, np.pi, size=n)
     upper = np.column_stack([np.cos(t), np.sin(t)])
     lower = np.column_stack([1.0 - np.cos(t), 0.5 - np.sin(t)])
@@ -48,7 +50,7 @@ def make_circles(
     """Two concentric circles: class 0 of radius 1, class 1 of radius ``factor`` (in (0, 1))."""
     if not 0.0 < factor < 1.0:
         raise ValueError(f"factor is the inner circle's radius and must be in (0, 1), got {factor}")
-    rng, labels = _start(n, noise, 2, seed)
+    rng, labels = _start("make_circles", n, noise, 2, seed)
     angle = rng.uniform(0.0, 2.0 * np.pi, size=n)
     radius = np.where(labels == 0, 1.0, factor)
     points = radius[:, None] * np.column_stack([np.cos(angle), np.sin(angle)])
@@ -63,10 +65,10 @@ def make_spirals(
     Arm ``k`` holds the points ``r (cos θ, sin θ)`` with ``r`` uniform in ``[0.1, 1]`` and
     ``θ = 2π (k / classes + r)``: the arms start evenly spaced and each turns a full circle.
     """
-    classes = check_positive_int(classes, "classes")
+    classes = check_int("make_spirals", "classes", classes)
     if classes < 2:
         raise ValueError(f"classes must be at least 2, got {classes}")
-    rng, labels = _start(n, noise, classes, seed)
+    rng, labels = _start("make_spirals", n, noise, classes, seed)
     radius = rng.uniform(0.1, 1.0, size=n)
     angle = 2.0 * np.pi * (labels / classes + radius)
     points = radius[:, None] * np.column_stack([np.cos(angle), np.sin(angle)])
@@ -74,11 +76,11 @@ def make_spirals(
 
 
 def _start(
-    n: int, noise: float, classes: int, seed: int | None
+    owner: str, n: int, noise: float, classes: int, seed: int | None
 ) -> tuple[np.random.Generator, np.ndarray]:
     """Check the shared arguments; return the generator and balanced labels."""
-    n = check_positive_int(n, "n")
-    check_non_negative(noise, "noise")
+    n = check_int(owner, "n", n)
+    check_number(owner, "noise", noise)
     if n < classes:
         raise ValueError(f"n={n} is too small for {classes} classes; use n >= {classes}")
     # n // classes of each class, and one more for the first n mod classes classes.
