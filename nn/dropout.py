@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Value
+from autograd.checks import check_probability
 from autograd.random import generator
 
 from .module import Module
@@ -30,14 +31,9 @@ class Dropout(Module):
 
     def __init__(self, p: float = 0.5) -> None:
         super().__init__()
-        if isinstance(p, bool) or not isinstance(p, (int, float, np.floating)):
-            raise TypeError(f"Dropout: p must be a number in [0, 1], got {type(p).__name__}")
-        if not 0.0 <= p <= 1.0:
-            raise ValueError(
-                f"Dropout: p is the probability of dropping an element and must be in [0, 1], "
-                f"got {p}"
-            )
-        self.p = float(p)
+        self.p = check_probability(
+            "Dropout", "p", p, include_one=True, fix="p is the probability of dropping an element"
+        )
 
     def forward(self, x: Any) -> Any:
         if not self.training or self.p == 0.0:

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Value
+from autograd.checks import check_number
 from autograd.random import generator
 
 from .module import Module
@@ -24,11 +25,7 @@ class GaussianNoise(Module):
 
     def __init__(self, std: float) -> None:
         super().__init__()
-        if isinstance(std, bool) or not isinstance(std, (int, float, np.floating)):
-            raise TypeError(f"GaussianNoise: std must be a number, got {type(std).__name__}")
-        if not std >= 0:
-            raise ValueError(f"GaussianNoise: std must be >= 0, got {std}")
-        self.std = float(std)
+        self.std = check_number("GaussianNoise", "std", std)
 
     def forward(self, x: Any) -> Any:
         if not self.training or self.std == 0.0:

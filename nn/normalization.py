@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Value
-from autograd.checks import check_dtype, check_size
+from autograd.checks import check_dtype, check_number, check_size
 
 from .module import Module
 
@@ -25,16 +25,6 @@ def _as_value(x: Any) -> Value:
     array = np.asarray(x)
     return Value(array if array.dtype.kind == "f" else array.astype(np.float64),
                  requires_grad=False)  # fmt: skip
-
-
-def _check_number(owner: str, name: str, value: Any, low: float, high: float | None) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
-        raise TypeError(f"{owner}: {name} must be a number, got {type(value).__name__}")
-    value = float(value)
-    if not value >= low or (high is not None and value > high):
-        allowed = f">= {low:g}" if high is None else f"in [{low:g}, {high:g}]"
-        raise ValueError(f"{owner}: {name} must be {allowed}, got {value}")
-    return value
 
 
 class BatchNorm1d(Module):
@@ -70,9 +60,11 @@ class BatchNorm1d(Module):
     ) -> None:
         super().__init__()
         self.num_features = check_size("BatchNorm1d", "num_features", num_features)
-        self.eps = _check_number("BatchNorm1d", "eps", eps, 0.0, None)
+        self.eps = check_number("BatchNorm1d", "eps", eps)
         self.momentum = (
-            None if momentum is None else _check_number("BatchNorm1d", "momentum", momentum, 0, 1)
+            None
+            if momentum is None
+            else check_number("BatchNorm1d", "momentum", momentum, high=1.0)
         )
         self.affine = bool(affine)
         self.track_running_stats = bool(track_running_stats)
@@ -173,7 +165,7 @@ class LayerNorm(Module):
         if not shape:
             raise ValueError("LayerNorm: normalized_shape must name at least one axis size")
         self.normalized_shape = tuple(check_size("LayerNorm", "normalized_shape", s) for s in shape)
-        self.eps = _check_number("LayerNorm", "eps", eps, 0.0, None)
+        self.eps = check_number("LayerNorm", "eps", eps)
         self.elementwise_affine = bool(elementwise_affine)
         dtype = check_dtype("LayerNorm", dtype)
         if self.elementwise_affine:

@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Value
+from autograd.checks import check_number
 
 from .module import Module
 
@@ -134,10 +135,9 @@ def max_norm_(params: Params, max_norm: float, axis: int | tuple[int, ...] | Non
     parameter. Pass a module for its weights only (see :func:`weights_only`). Use it after
     ``optimizer.step()``; it records no graph.
     """
-    if isinstance(max_norm, bool) or not isinstance(max_norm, (int, float, np.number)):
-        raise TypeError(f"max_norm_: max_norm must be a number, got {type(max_norm).__name__}")
-    if not max_norm > 0:
-        raise ValueError(f"max_norm_: max_norm must be positive, got {max_norm}")
+    max_norm = check_number("max_norm_", "max_norm", max_norm, fix="the norm must be positive")
+    if max_norm == 0:
+        raise ValueError("max_norm_: max_norm must be positive, got 0")
     for p in _parameters(params, "max_norm_"):
         data = p.data
         if type(data) is float:  # a scalar weight: its norm is |w|
