@@ -77,9 +77,25 @@ def test_readme_ops_are_functions_and_methods() -> None:
     assert not not_methods, f"not Value methods: {not_methods}"
 
 
+# The op names of shared/DESIGN.md §1, as of this writing: checked here in every checkout (the
+# design file lives beside the repository, not in it), and against the file itself below.
+DESIGN_OPS = [
+    "*", "**", "+", "-", ".T", "/", "@", "abs", "clip", "concatenate", "exp", "flatten",
+    "leaky_relu", "log", "log_softmax", "logsumexp", "max", "maximum", "mean", "min", "minimum",
+    "neg", "relu", "reshape", "sigmoid", "softmax", "sqrt", "stack", "sum", "tanh", "transpose",
+    "var", "where", "x[i]",
+]  # fmt: skip
+
+
+def test_the_contracts_op_list_is_a_subset_of_the_engine() -> None:
+    unknown = sorted(set(DESIGN_OPS) - enumerated_ops())
+    assert not unknown, f"DESIGN.md §1 names ops the engine does not have: {unknown}"
+
+
 @pytest.mark.skipif(not DESIGN.exists(), reason="shared/DESIGN.md is outside this checkout")
 def test_design_op_list_is_a_subset_of_the_engine() -> None:
     ops = design_ops()
+    assert set(DESIGN_OPS) <= set(ops), "DESIGN_OPS above is out of date with DESIGN.md"
     assert {"neg", "logsumexp", "x[i]", ".T", "concatenate"} <= set(ops), "parsing failed"
     unknown = sorted(set(ops) - enumerated_ops())
     assert not unknown, f"DESIGN.md §1 names ops the engine does not have: {unknown}"
