@@ -33,6 +33,7 @@ import numpy as np
 
 from benchmarks import peers
 from benchmarks.report import Row
+from benchmarks.tensor_mlp import PHASES, timed
 from benchmarks.timing import Timing, interleaved, now
 
 NAME = "sequence"
@@ -51,7 +52,6 @@ LOSS_RTOL = 1e-5
 # moves by a good part of lr, differently in each.
 GRAD_RTOL = 1e-4  # of the largest gradient of the same parameter
 MAX_RATIO = 1.5
-PHASES = ("forward", "backward", "update")
 
 
 @dataclass(frozen=True)
@@ -319,22 +319,6 @@ def check_same_step(engines: dict[str, Any]) -> dict[str, str]:
         problems[name] = "; ".join(differ)
     problems["losses"] = ", ".join(f"{n} {v:.6f}" for n, v in losses.items())
     return problems
-
-
-def timed(engine: Any, steps: int) -> Any:
-    """``steps`` consecutive steps; the time per step of each phase and in all."""
-
-    def run() -> dict[str, float]:
-        totals = dict.fromkeys(PHASES, 0.0)
-        for _ in range(steps):
-            _, phases = engine.step()
-            for phase in PHASES:
-                totals[phase] += phases[phase]
-        per_step = {phase: seconds / steps for phase, seconds in totals.items()}
-        per_step["step"] = sum(per_step.values())
-        return per_step
-
-    return run
 
 
 # ---------------------------------------------------------------------------------- the rows
