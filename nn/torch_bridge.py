@@ -507,32 +507,7 @@ def to_torch(module: Module) -> Any:
     torch = require("torch", "nn.to_torch")
     if not isinstance(module, Module):
         raise TypeError(f"nn.to_torch expects an nn.Module, got {type(module).__name__}")
-    table = _by_our_type()
-    extra = SimpleNamespace(**_torch_modules())
-    done: dict[int, Any] = {}
-
-    def convert(layer: Any, path: str) -> Any:
-        if id(layer) in done:  # shared layer: shared in torch too
-            return done[id(layer)]
-        entry = table.get(type(layer))
-        if entry is None:
-            raise _unsupported("nn.to_torch", layer, path, _supported("to"))
-        own = {} if entry.container else layer.state_dict()
-        ctx = Context(
-            torch.nn,
-            extra,
-            _ours(),
-            _torch_dtype(torch, own),
-            lambda child, name: convert(child, _join(path, name)),
-        )
-        theirs = entry.to_torch(layer, ctx)
-        if not entry.container:
-            theirs.load_state_dict({k: torch.from_numpy(np.array(v)) for k, v in own.items()})
-        theirs.training = layer.training
-        done[id(layer)] = theirs
-        return theirs
-
-    return convert(module, "")
+    return _translate(torch, module, "to")
 
 
 def from_torch(torch_module: Any) -> Module:
@@ -547,29 +522,39 @@ def from_torch(torch_module: Any) -> Module:
         raise TypeError(
             f"nn.from_torch expects a torch.nn.Module, got {type(torch_module).__name__}"
         )
-    table = _by_torch_type()
+    return _translate(torch, torch_module, "from")
+
+
+def _translate(torch: Any, root: Any, direction: str) -> Any:
+    """The walk both directions share: convert ``root`` layer by layer through the table
+    (``direction`` "to" torch or "from" it), copying each leaf layer's state dict across and
+    keeping train/eval mode; a layer used twice is converted once and stays shared."""
+    to = direction == "to"
+    table = _by_our_type() if to else _by_torch_type()
     extra = SimpleNamespace(**_torch_modules())
     done: dict[int, Any] = {}
 
     def convert(layer: Any, path: str) -> Any:
-        if id(layer) in done:
+        if id(layer) in done:  # shared layer: shared on the other side too
             return done[id(layer)]
         entry = table.get(type(layer))
         if entry is None:
-            raise _unsupported("nn.from_torch", layer, path, _supported("from"))
+            raise _unsupported(f"nn.{direction}_torch", layer, path, _supported(direction))
         own = {} if entry.container else layer.state_dict()
+        dtype = _torch_dtype(torch, own) if to else _numpy_dtype(torch, own, layer, path)
         ctx = Context(
-            torch.nn,
-            extra,
-            _ours(),
-            _numpy_dtype(torch, own, layer, path),
-            lambda child, name: convert(child, _join(path, name)),
+            torch.nn, extra, _ours(), dtype, lambda child, name: convert(child, _join(path, name))
         )
-        ours = entry.from_torch(layer, ctx)
+        made = entry.to_torch(layer, ctx) if to else entry.from_torch(layer, ctx)
         if not entry.container:
-            ours.load_state_dict({k: v.detach().cpu().numpy() for k, v in own.items()})
-        ours.training = layer.training
-        done[id(layer)] = ours
-        return ours
+            made.load_state_dict(
+                {
+                    k: torch.from_numpy(np.array(v)) if to else v.detach().cpu().numpy()
+                    for k, v in own.items()
+                }
+            )
+        made.training = layer.training
+        done[id(layer)] = made
+        return made
 
-    return convert(torch_module, "")
+    return convert(root, "")
