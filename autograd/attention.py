@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd.value import Value, where
+from autograd.value import Value, as_value, where
 
 
 def causal_mask(queries: int, keys: int) -> np.ndarray:
@@ -36,8 +36,8 @@ def attention_weights(
 ) -> Value:
     """softmax(q kᵀ · scale + mask) along the keys: the ``(..., L, S)`` weights of
     :func:`scaled_dot_product_attention`, which multiplies them by ``v``."""
-    q = q if isinstance(q, Value) else Value(q, requires_grad=False)
-    k = k if isinstance(k, Value) else Value(k, requires_grad=False)
+    q = as_value(q)
+    k = as_value(k)
     if q.ndim < 2 or k.ndim < 2 or q.shape[-1] != k.shape[-1]:
         raise ValueError(
             f"scaled_dot_product_attention: q (..., L, E) and k (..., S, E) must end in the same "
@@ -79,7 +79,7 @@ def scaled_dot_product_attention(
     keys 0..i only. ``scale`` defaults to 1/√E. A query row that every mask blocks gives nan,
     as the softmax of all −∞ is undefined.
     """
-    v = v if isinstance(v, Value) else Value(v, requires_grad=False)
+    v = as_value(v)
     k_shape = k.shape if isinstance(k, Value) else np.shape(k)
     if v.ndim < 2 or v.shape[-2] != k_shape[-2]:
         raise ValueError(

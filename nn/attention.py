@@ -10,6 +10,7 @@ import numpy as np
 from autograd import Value, linear
 from autograd.attention import attention_weights, causal_mask
 from autograd.checks import check_dtype, check_size
+from autograd.value import as_value
 
 from . import init as nn_init
 from .linear import Linear
@@ -86,7 +87,7 @@ class MultiheadAttention(Module):
         is_causal: bool = False,
     ) -> tuple[Value, Value | None]:
         self_attention = query is key and key is value
-        q, k, v = (_value(t) for t in (query, key, value))
+        q, k, v = (as_value(t) for t in (query, key, value))
         unbatched = q.ndim == 2
         if q.ndim not in (2, 3) or q.shape[-1] != self.embed_dim or k.shape != v.shape:
             raise ValueError(
@@ -149,7 +150,3 @@ class MultiheadAttention(Module):
         bias = "" if self.in_proj_bias is not None else ", bias=False"
         first = ", batch_first=True" if self.batch_first else ""
         return f"embed_dim={self.embed_dim}, num_heads={self.num_heads}{bias}{first}"
-
-
-def _value(x: Any) -> Value:
-    return x if isinstance(x, Value) else Value(np.asarray(x), requires_grad=False)

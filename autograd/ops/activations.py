@@ -22,15 +22,11 @@ from typing import Any
 import numpy as np
 
 from autograd.ops.elementary import expm1, log1p
-from autograd.value import Value, where
+from autograd.value import Value, as_value, where
 
 # SELU's constants (Klambauer et al. 2017), as in PyTorch.
 SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946
-
-
-def _value(x: Any) -> Value:
-    return x if isinstance(x, Value) else Value(x, requires_grad=False)
 
 
 def _data(x: Value) -> Any:
@@ -40,7 +36,7 @@ def _data(x: Value) -> Any:
 def softplus(x: Any, beta: float = 1.0, threshold: float = 20.0) -> Value:
     """ln(1 + e^(βx))/β, computed stably; linear (= x) where βx > ``threshold`` (PyTorch's
     defaults β = 1, threshold 20).   d/dx = σ(βx)."""
-    x = _value(x)
+    x = as_value(x)
     bx = x * beta if beta != 1.0 else x
     smooth = bx.maximum(0.0) + log1p((-abs(bx)).exp())
     smooth = smooth * (1.0 / beta) if beta != 1.0 else smooth
@@ -50,13 +46,13 @@ def softplus(x: Any, beta: float = 1.0, threshold: float = 20.0) -> Value:
 
 def logsigmoid(x: Any) -> Value:
     """ln σ(x) = min(x, 0) − ln(1 + e^−|x|), finite for any x.   d/dx = 1 − σ(x) = σ(−x)."""
-    x = _value(x)
+    x = as_value(x)
     return x.minimum(0.0) - log1p((-abs(x)).exp())
 
 
 def elu(x: Any, alpha: float = 1.0) -> Value:
     """x for x > 0, else α(eˣ − 1).   d/dx = 1 for x > 0, else α·eˣ (α at 0, as PyTorch)."""
-    x = _value(x)
+    x = as_value(x)
     positive = _data(x) > 0
     negative_part = where(positive, 0.0, x)  # e^x only of the non-positive part: no overflow
     return where(positive, x, expm1(negative_part) * alpha)
@@ -69,20 +65,20 @@ def selu(x: Any) -> Value:
 
 def silu(x: Any) -> Value:
     """x·σ(x) (also called swish).   d/dx = σ(x)(1 + x(1 − σ(x)))."""
-    x = _value(x)
+    x = as_value(x)
     return x * x.sigmoid()
 
 
 def mish(x: Any) -> Value:
     """x·tanh(softplus(x)).   d/dx by the chain rule through tanh and softplus."""
-    x = _value(x)
+    x = as_value(x)
     return x * softplus(x).tanh()
 
 
 def hardtanh(x: Any, min_val: float = -1.0, max_val: float = 1.0) -> Value:
     """clip(x, min_val, max_val).   d/dx = 1 where min_val < x < max_val, else 0 (0 at the
     bounds too, as PyTorch; ``clip`` itself passes the gradient at its bounds)."""
-    x = _value(x)
+    x = as_value(x)
     data = _data(x)
     inside = (data > min_val) & (data < max_val)
     clipped = np.clip(data, min_val, max_val)
@@ -91,5 +87,5 @@ def hardtanh(x: Any, min_val: float = -1.0, max_val: float = 1.0) -> Value:
 
 def softsign(x: Any) -> Value:
     """x/(1 + |x|) ∈ (−1, 1).   d/dx = 1/(1 + |x|)²."""
-    x = _value(x)
+    x = as_value(x)
     return x / (1.0 + abs(x))

@@ -43,7 +43,7 @@ import numpy as np
 
 from autograd.ops.generic import raw
 from autograd.ops.primitive import Primitive
-from autograd.value import Value, apply
+from autograd.value import Value, apply, as_value
 
 Pair = tuple[int, int]
 
@@ -161,8 +161,8 @@ def _weight_grad_value(g, x, kernel, stride, padding, dilation):
 
         ∂L/∂w[o, c, p, q] = Σ_n Σ_i Σ_j  g[n, o, i, j] · x_pad[n, c, p·d + i·s, q·d + j·s]
     """
-    x = x if isinstance(x, Value) else Value(x, requires_grad=False)
-    g = g if isinstance(g, Value) else Value(g, requires_grad=False)
+    x = as_value(x)
+    g = as_value(g)
     full = conv2d_op(
         x.transpose(1, 0, 2, 3), g.transpose(1, 0, 2, 3), None, dilation, padding, stride
     )  # (C, O, ≥kh, ≥kw)

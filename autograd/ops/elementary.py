@@ -26,7 +26,7 @@ import numpy as np
 
 from autograd.ops.generic import exp, raw, sqrt
 from autograd.ops.primitive import Primitive
-from autograd.value import Value, apply
+from autograd.value import Value, apply, as_value
 
 
 def _zero_like(g: Any, x: Any) -> Any:
@@ -191,8 +191,6 @@ class Erf(Primitive):
 
 
 # ----------------------------------------------------------------------------- functions
-def _value(x: Any) -> Value:
-    return x if isinstance(x, Value) else Value(x, requires_grad=False)
 
 
 def sign(x: Any) -> Value:
@@ -220,7 +218,7 @@ def mod(a: Any, b: Any) -> Value:
 
     ∂/∂a = 1,  ∂/∂b = −⌊a/b⌋ (the floor has zero gradient), as PyTorch.
     """
-    return a - b * floor(_value(a) / b)
+    return a - b * floor(as_value(a) / b)
 
 
 def log1p(x: Any) -> Value:
@@ -240,29 +238,29 @@ def clamped_log(u: Any) -> Value:
 
 def log2(x: Any) -> Value:
     """log₂ x = ln x / ln 2.   d/dx = 1/(x ln 2)."""
-    return _value(x).log() * (1.0 / math.log(2.0))
+    return as_value(x).log() * (1.0 / math.log(2.0))
 
 
 def log10(x: Any) -> Value:
     """log₁₀ x = ln x / ln 10.   d/dx = 1/(x ln 10)."""
-    return _value(x).log() * (1.0 / math.log(10.0))
+    return as_value(x).log() * (1.0 / math.log(10.0))
 
 
 def tan(x: Any) -> Value:
     """tan x = sin x / cos x.   d/dx = 1/cos²x = 1 + tan²x."""
-    x = _value(x)
+    x = as_value(x)
     return x.sin() / x.cos()
 
 
 def sinh(x: Any) -> Value:
     """sinh x = (eˣ − e⁻ˣ)/2, through expm1 so small x keep their digits.   d/dx = cosh x."""
-    x = _value(x)
+    x = as_value(x)
     return (expm1(x) - expm1(-x)) * 0.5
 
 
 def cosh(x: Any) -> Value:
     """cosh x = (eˣ + e⁻ˣ)/2.   d/dx = sinh x."""
-    x = _value(x)
+    x = as_value(x)
     return (x.exp() + (-x).exp()) * 0.5
 
 
@@ -293,19 +291,19 @@ def erf(x: Any) -> Value:
 
 def square(x: Any) -> Value:
     """x² = x·x.   d/dx = 2x."""
-    x = _value(x)
+    x = as_value(x)
     return x * x
 
 
 def reciprocal(x: Any) -> Value:
     """1/x.   d/dx = −1/x²."""
-    return 1.0 / _value(x)
+    return 1.0 / as_value(x)
 
 
 def hypot(a: Any, b: Any) -> Value:
     """√(a² + b²) elementwise.   ∂/∂a = a/hypot, ∂/∂b = b/hypot (nan at the origin, as
     PyTorch). Composed plainly, so a² may overflow for |a| > 1e154 where numpy's does not."""
-    a, b = _value(a), b
+    a, b = as_value(a), b
     return (a * a + b * b).sqrt()
 
 

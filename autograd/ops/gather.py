@@ -22,11 +22,7 @@ from typing import Any
 import numpy as np
 
 from autograd.ops.shape import ScatterAdd
-from autograd.value import Value, _index, apply, where
-
-
-def _value(x: Any) -> Value:
-    return x if isinstance(x, Value) else Value(x, requires_grad=False)
+from autograd.value import Value, _index, apply, as_value, where
 
 
 def _full_index(
@@ -62,7 +58,7 @@ def take_along_axis(x: Any, indices: Any, axis: int) -> Value:
     ``indices`` has the array's number of axes; the result has its shape. The gradient is
     scattered back to the picked places (adding where one was picked twice).
     """
-    x = _value(x)
+    x = as_value(x)
     indices = np.asarray(getattr(indices, "data", indices))
     return x[_full_index(indices, axis, x.shape, "take_along_axis", broadcast=True)]
 
@@ -71,7 +67,7 @@ def gather(x: Any, axis: int, indices: Any) -> Value:
     """PyTorch's ``gather(input, dim, index)``: ``take_along_axis(x, indices, axis)``, except
     that the result has the shape of ``indices`` (an axis of ``indices`` may be shorter than
     the array's; numpy would broadcast a size-1 axis instead)."""
-    x = _value(x)
+    x = as_value(x)
     indices = np.asarray(getattr(indices, "data", indices))
     return x[_full_index(indices, axis, x.shape, "gather")]
 
@@ -82,7 +78,7 @@ def scatter_add(x: Any, axis: int, indices: Any, src: Any) -> Value:
 
     ∂/∂x = g,   ∂/∂src = g picked at ``indices`` (take_along_axis of g).
     """
-    x, src = _value(x), _value(src)
+    x, src = as_value(x), as_value(src)
     indices = np.asarray(getattr(indices, "data", indices))
     if src.shape != indices.shape:
         raise ValueError(
@@ -97,7 +93,7 @@ def masked_fill(x: Any, mask: Any, value: Any) -> Value:
 
     ∂/∂x = g where the mask is False, 0 where it is True; ``value`` may be a Value.
     """
-    x = _value(x)
+    x = as_value(x)
     mask = np.broadcast_to(np.asarray(getattr(mask, "data", mask), dtype=bool), x.shape)
     return where(mask, value, x)
 
@@ -111,10 +107,10 @@ def index_put(x: Any, index: Any, values: Any, accumulate: bool = False) -> Valu
     or with ``accumulate`` all of them add up (``np.add.at``).
     ∂/∂x = g, zeroed at the replaced places;   ∂/∂values = g[index] (summed to its shape).
     """
-    x = _value(x)
+    x = as_value(x)
     index = _index(index)
     positions = np.arange(x.size).reshape(x.shape)[index]  # flat position of every target
-    values = _value(values)
+    values = as_value(values)
     if values.shape != positions.shape:
         values = values.broadcast_to(positions.shape)
     if accumulate:

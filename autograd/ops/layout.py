@@ -21,11 +21,7 @@ from typing import Any
 import numpy as np
 
 from autograd.ops.shape import ScatterAdd
-from autograd.value import Value, apply, where
-
-
-def _value(x: Any) -> Value:
-    return x if isinstance(x, Value) else Value(x, requires_grad=False)
+from autograd.value import Value, apply, as_value, where
 
 
 def _axis(axis: int, ndim: int, op: str) -> int:
@@ -42,13 +38,13 @@ def _along(axis: int, ndim: int, index: Any) -> tuple[Any, ...]:
 # ------------------------------------------------------------------------------- axes
 def squeeze(x: Any, axis: int | tuple[int, ...] | None = None) -> Value:
     """Drop size-1 axes: all of them, or those in ``axis`` (which must have size 1)."""
-    x = _value(x)
+    x = as_value(x)
     return x.reshape(np.squeeze(np.empty(x.shape, dtype=bool), axis=axis).shape)
 
 
 def expand_dims(x: Any, axis: int | tuple[int, ...]) -> Value:
     """Insert size-1 axes at ``axis`` (numpy's ``expand_dims``, PyTorch's ``unsqueeze``)."""
-    x = _value(x)
+    x = as_value(x)
     return x.reshape(np.expand_dims(np.empty(x.shape, dtype=bool), axis).shape)
 
 
@@ -57,7 +53,7 @@ unsqueeze = expand_dims
 
 def moveaxis(x: Any, source: int | Sequence[int], destination: int | Sequence[int]) -> Value:
     """Move axes to new positions, the others keeping their order (a transpose)."""
-    x = _value(x)
+    x = as_value(x)
     source = [source] if isinstance(source, (int, np.integer)) else list(source)
     destination = [destination] if isinstance(destination, (int, np.integer)) else list(destination)
     source = [_axis(a, x.ndim, "moveaxis") for a in source]
@@ -70,14 +66,14 @@ def moveaxis(x: Any, source: int | Sequence[int], destination: int | Sequence[in
 
 def permute(x: Any, *axes: Any) -> Value:
     """Reorder the axes: ``x.permute(2, 0, 1)`` (PyTorch's name for numpy's ``transpose``)."""
-    return _value(x).transpose(*axes)
+    return as_value(x).transpose(*axes)
 
 
 # ------------------------------------------------------------------------------ copies
 def repeat(x: Any, repeats: int | Sequence[int], axis: int | None = None) -> Value:
     """Repeat each element ``repeats`` times along ``axis`` (numpy's ``repeat``: flattened
     first when ``axis`` is None). The gradient of an element sums over its copies."""
-    x = _value(x)
+    x = as_value(x)
     if axis is None:
         x, axis = x.reshape(-1), 0
     axis = _axis(axis, x.ndim, "repeat")
@@ -87,7 +83,7 @@ def repeat(x: Any, repeats: int | Sequence[int], axis: int | None = None) -> Val
 
 def tile(x: Any, reps: int | Sequence[int]) -> Value:
     """Copy the whole array ``reps`` times along each axis (numpy's ``tile``)."""
-    x = _value(x)
+    x = as_value(x)
     reps = (reps,) if isinstance(reps, (int, np.integer)) else tuple(reps)
     ndim = max(x.ndim, len(reps))
     x = x.reshape((1,) * (ndim - x.ndim) + x.shape)
@@ -98,7 +94,7 @@ def tile(x: Any, reps: int | Sequence[int]) -> Value:
 
 def flip(x: Any, axis: int | tuple[int, ...] | None = None) -> Value:
     """Reverse the order along ``axis`` (all axes when None)."""
-    x = _value(x)
+    x = as_value(x)
     axes = range(x.ndim) if axis is None else (axis if isinstance(axis, tuple) else (axis,))
     index = [slice(None)] * x.ndim
     for a in axes:
@@ -108,7 +104,7 @@ def flip(x: Any, axis: int | tuple[int, ...] | None = None) -> Value:
 
 def roll(x: Any, shift: int | Sequence[int], axis: int | Sequence[int] | None = None) -> Value:
     """Shift elements cyclically by ``shift`` along ``axis`` (flattened when None)."""
-    x = _value(x)
+    x = as_value(x)
     if axis is None:
         return roll(x.reshape(-1), shift, 0).reshape(x.shape)
     shifts = (shift,) if isinstance(shift, (int, np.integer)) else tuple(shift)
@@ -122,7 +118,7 @@ def roll(x: Any, shift: int | Sequence[int], axis: int | Sequence[int] | None = 
 def split(x: Any, indices_or_sections: int | Sequence[int], axis: int = 0) -> list[Value]:
     """Split into pieces along ``axis``: into N equal parts, or at the given indices
     (numpy's ``split``; unequal parts raise — use ``array_split``)."""
-    x = _value(x)
+    x = as_value(x)
     axis = _axis(axis, x.ndim, "split")
     if isinstance(indices_or_sections, (int, np.integer)) and x.shape[axis] % indices_or_sections:
         raise ValueError(
@@ -134,7 +130,7 @@ def split(x: Any, indices_or_sections: int | Sequence[int], axis: int = 0) -> li
 
 def array_split(x: Any, indices_or_sections: int | Sequence[int], axis: int = 0) -> list[Value]:
     """Like ``split``, but N sections need not be equal (the first ones get one more)."""
-    x = _value(x)
+    x = as_value(x)
     axis = _axis(axis, x.ndim, "array_split")
     n = x.shape[axis]
     if isinstance(indices_or_sections, (int, np.integer)):
@@ -162,7 +158,7 @@ def pad(x: Any, pad_width: Any, mode: str = "constant", constant_values: float =
     Gradient: the padding's own part is dropped (constant) or added back onto the elements
     it copied (reflect, edge).
     """
-    x = _value(x)
+    x = as_value(x)
     widths = _pad_widths(pad_width, x.ndim)
     if mode == "constant":
         shape = tuple(n + b + a for n, (b, a) in zip(x.shape, widths, strict=True))
@@ -190,18 +186,18 @@ def _triangle(x: Value, k: int, lower: bool, op: str) -> Value:
 
 def tril(x: Any, k: int = 0) -> Value:
     """The lower triangle (on and below diagonal ``k``) of the last two axes, zeros above."""
-    return _triangle(_value(x), k, True, "tril")
+    return _triangle(as_value(x), k, True, "tril")
 
 
 def triu(x: Any, k: int = 0) -> Value:
     """The upper triangle (on and above diagonal ``k``) of the last two axes, zeros below."""
-    return _triangle(_value(x), k, False, "triu")
+    return _triangle(as_value(x), k, False, "triu")
 
 
 def diagonal(x: Any, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Value:
     """The diagonal ``offset`` of the planes (axis1, axis2), on a new last axis (numpy's
     ``diagonal``; ``x.diagonal(axis1=-2, axis2=-1)`` for a batch of matrices)."""
-    x = _value(x)
+    x = as_value(x)
     if x.ndim < 2:
         raise ValueError(f"diagonal: needs at least 2 axes, got shape {x.shape}")
     a1, a2 = _axis(axis1, x.ndim, "diagonal"), _axis(axis2, x.ndim, "diagonal")

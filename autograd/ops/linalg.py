@@ -27,11 +27,7 @@ import numpy as np
 from autograd.ops.generic import broadcast_to, raw
 from autograd.ops.layout import diagonal, moveaxis
 from autograd.ops.primitive import Primitive
-from autograd.value import Value, apply
-
-
-def _value(x: Any) -> Value:
-    return x if isinstance(x, Value) else Value(x, requires_grad=False)
+from autograd.value import Value, apply, as_value
 
 
 # ------------------------------------------------------------------------------ einsum
@@ -129,7 +125,7 @@ def einsum(subscripts: str, *operands: Any) -> Value:
 
     ``einsum("ij,jk->ik", A, B)`` is A @ B; ``"ii->"`` the trace; ``"bi,bi->b"`` row dots.
     """
-    values = [_value(x) for x in operands]
+    values = [as_value(x) for x in operands]
     inputs, output = _explicit(subscripts, [v.shape for v in values]).split("->")
     if len(values) == 1:  # one operand: a diagonal, a sum and a transpose — no product
         return einsum_simple(inputs + "->" + output, values[0])
@@ -144,7 +140,7 @@ def einsum_simple(subscripts: str, *operands: Any) -> Value:
     """The composite einsum (the plain meaning of the primitive, kept to explain and test it):
     put every operand on all the letters, multiply them (broadcasting), sum the letters that
     are not in the output, and order the rest as the output says."""
-    values = [_value(x) for x in operands]
+    values = [as_value(x) for x in operands]
     inputs, output = _explicit(subscripts, [v.shape for v in values]).split("->")
     terms = inputs.split(",")
     for k, term in enumerate(terms):
@@ -168,7 +164,7 @@ def tensordot(a: Any, b: Any, axes: int | Sequence[Any] = 2) -> Value:
     pairs a's last N with b's first N; ``axes=(a_axes, b_axes)`` names them.
 
     Composite: move the summed axes together, reshape both to matrices, one ``@``."""
-    a, b = _value(a), _value(b)
+    a, b = as_value(a), as_value(b)
     if isinstance(axes, (int, np.integer)):
         a_axes, b_axes = list(range(a.ndim - axes, a.ndim)), list(range(axes))
     else:
@@ -191,13 +187,13 @@ def tensordot(a: Any, b: Any, axes: int | Sequence[Any] = 2) -> Value:
 
 def outer(a: Any, b: Any) -> Value:
     """The outer product aᵢbⱼ of the flattened a and b.   ∂/∂aᵢ = Σⱼ gᵢⱼbⱼ."""
-    a, b = _value(a), _value(b)
+    a, b = as_value(a), as_value(b)
     return a.reshape(-1, 1) * b.reshape(1, -1)
 
 
 def inner(a: Any, b: Any) -> Value:
     """Σ over the last axes of a and b (numpy's ``inner``; a product for scalars)."""
-    a, b = _value(a), _value(b)
+    a, b = as_value(a), as_value(b)
     if a.ndim == 0 or b.ndim == 0:
         return a * b
     return tensordot(a, b, axes=([-1], [-1]))
@@ -206,7 +202,7 @@ def inner(a: Any, b: Any) -> Value:
 def dot(a: Any, b: Any) -> Value:
     """numpy's ``dot``: a product for scalars, ``@`` for matrices, and in N-D the sum over the
     last axis of a and the second-to-last of b (the last, when b is a vector)."""
-    a, b = _value(a), _value(b)
+    a, b = as_value(a), as_value(b)
     if a.ndim == 0 or b.ndim == 0:
         return a * b
     return tensordot(a, b, axes=([-1], [0 if b.ndim == 1 else -2]))
@@ -214,7 +210,7 @@ def dot(a: Any, b: Any) -> Value:
 
 def kron(a: Any, b: Any) -> Value:
     """The Kronecker product: blocks aᵢ·b (numpy's ``kron``).   ∂/∂aᵢ = Σ over block i of g·b."""
-    a, b = _value(a), _value(b)
+    a, b = as_value(a), as_value(b)
     ndim = max(a.ndim, b.ndim)
     a_shape = (1,) * (ndim - a.ndim) + a.shape
     b_shape = (1,) * (ndim - b.ndim) + b.shape
@@ -246,7 +242,7 @@ class Svdvals(Primitive):
 
 def svdvals(x: Any) -> Value:
     """The singular values of a matrix (or a batch of them), largest first."""
-    x = _value(x)
+    x = as_value(x)
     if x.ndim < 2:
         raise ValueError(f"svdvals: needs a matrix (..., m, n), got shape {x.shape}")
     return apply(Svdvals, x)

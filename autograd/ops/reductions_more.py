@@ -21,13 +21,9 @@ import numpy as np
 
 from autograd.ops.layout import moveaxis
 from autograd.ops.linalg import svdvals
-from autograd.value import Value, concatenate, where
+from autograd.value import Value, as_value, concatenate, where
 
 Axis = int | tuple[int, ...] | None
-
-
-def _value(x: Any) -> Value:
-    return x if isinstance(x, Value) else Value(x, requires_grad=False)
 
 
 def _axes(axis: Axis, ndim: int) -> tuple[int, ...]:
@@ -43,7 +39,7 @@ def prod(x: Any, axis: Axis = None, keepdims: bool = False) -> Value:
     The product is taken pairwise — (x₀x₁)(x₂x₃)… — in ⌈log₂ n⌉ rounds of ``*``, so the
     chain rule through ``Mul`` gives each element the product of the others exactly.
     """
-    x = _value(x)
+    x = as_value(x)
     if x.ndim == 0:
         return x
     axes = _axes(axis, x.ndim)
@@ -63,7 +59,7 @@ def prod(x: Any, axis: Axis = None, keepdims: bool = False) -> Value:
 
 def std(x: Any, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> Value:
     """Standard deviation √var over ``axis`` (numpy's ``ddof=0``; PyTorch's default is 1)."""
-    return _value(x).var(axis=axis, keepdims=keepdims, ddof=ddof).sqrt()
+    return as_value(x).var(axis=axis, keepdims=keepdims, ddof=ddof).sqrt()
 
 
 def _root(s: Value, p: float) -> Value:
@@ -124,7 +120,7 @@ def norm(x: Any, ord: Any = None, axis: Axis = None, keepdims: bool = False) -> 
     ord for vectors: None/2, 1, inf, −inf, 0 (count, no gradient), any p; for matrices:
     None/'fro', 1, −1, inf, −inf, 2, −2, 'nuc'.
     """
-    x = _value(x)
+    x = as_value(x)
     if axis is None:
         if ord is None:
             return _vector_norm(x, None, _axes(None, x.ndim), keepdims)

@@ -18,16 +18,12 @@ from typing import Any
 
 import numpy as np
 
-from autograd.value import Value, concatenate, where
-
-
-def _value(x: Any) -> Value:
-    return x if isinstance(x, Value) else Value(x, requires_grad=False)
+from autograd.value import Value, as_value, concatenate, where
 
 
 def _scan(x: Any, axis: int | None, combine: Callable[[Value, Value], Value], op: str) -> Value:
     """The inclusive prefix scan of ``x`` along ``axis`` (flattened when None)."""
-    x = _value(x)
+    x = as_value(x)
     if axis is None:
         x, axis = x.reshape(-1), 0
     if x.ndim == 0:
@@ -65,7 +61,7 @@ def logaddexp(a: Any, b: Any) -> Value:
 
     ∂/∂a = σ(a − b), ∂/∂b = σ(b − a) (the terms of m cancel, so max's tie rule is harmless).
     """
-    a = _value(a)
+    a = as_value(a)
     m = a.maximum(b)
     finite = np.isfinite(np.asarray(m.data))
     if not finite.all():  # both −inf: shift by 0 instead of by −inf (which would give nan)
@@ -83,7 +79,7 @@ def logcumsumexp(x: Any, axis: int | None = None) -> Value:
 
 def diff(x: Any, n: int = 1, axis: int = -1) -> Value:
     """The n-th difference along ``axis``: yᵢ = xᵢ₊₁ − xᵢ, applied n times (numpy's ``diff``)."""
-    x = _value(x)
+    x = as_value(x)
     if x.ndim == 0:
         raise ValueError("diff: needs an array with at least one axis, got a scalar")
     axis %= x.ndim
