@@ -215,7 +215,7 @@ def backward(root: Value, grad: Any = None, create_graph: bool = False) -> None:
         with enable_grad():
             for node, g in backward_walk(root, Value(seed, requires_grad=False), True):
                 if node._op is None:  # a recorded gradient of an intermediate would be a cycle
-                    node.grad = g if node.grad is None else node.grad + g
+                    store_gradient(node, g)
         return
     for node, g in backward_walk(root, seed):
         if type(g) is float and node.grad is None:  # a scalar's first gradient: nothing to own
