@@ -35,7 +35,7 @@ import numpy as np
 
 from benchmarks import peers
 from benchmarks.report import Row
-from benchmarks.tensor_mlp import PHASES, check_same_step, timed, timed_step
+from benchmarks.tensor_mlp import PHASES, TorchStep, check_same_step, timed, timed_step
 from benchmarks.timing import interleaved, now
 
 NAME = "cnn"
@@ -87,27 +87,16 @@ class Glassgrad:
         return timed_step(self)
 
 
-class Torch:
-    """PyTorch eager's step, from the given weights (a glassgrad ``state_dict``)."""
+class Torch(TorchStep):
+    """PyTorch eager's CNN, from the given weights (a glassgrad ``state_dict``)."""
 
     def __init__(self, torch: Any, X: np.ndarray, y: np.ndarray, state: dict[str, np.ndarray]):
         tnn = torch.nn
-        self.model = tnn.Sequential(
+        model = tnn.Sequential(
             tnn.Conv2d(1, 8, 3), tnn.ReLU(), tnn.MaxPool2d(2),
             tnn.Conv2d(8, 16, 3), tnn.ReLU(), tnn.Flatten(), tnn.Linear(16, CLASSES),
         )  # fmt: skip
-        self.model.load_state_dict({k: torch.from_numpy(v.copy()) for k, v in state.items()})
-        self.optimizer = torch.optim.SGD(
-            self.model.parameters(), lr=LEARNING_RATE, momentum=MOMENTUM
-        )
-        self.cross_entropy = torch.nn.functional.cross_entropy
-        self.X, self.y = torch.from_numpy(X), torch.from_numpy(y)
-
-    def state(self) -> dict[str, np.ndarray]:
-        return {k: v.detach().numpy().copy() for k, v in self.model.state_dict().items()}
-
-    def step(self) -> tuple[float, dict[str, float]]:
-        return timed_step(self)
+        super().__init__(torch, model, X, y, state)
 
 
 def _im2col(x: np.ndarray, k: int) -> np.ndarray:

@@ -119,20 +119,15 @@ def timed_step(engine: Any) -> tuple[float, dict[str, float]]:
     return loss.item(), {"forward": t1 - t0, "backward": t2 - t1, "update": t3 - t2}
 
 
-class Torch:
-    """PyTorch eager's step, from the given weights (a glassgrad ``state_dict``)."""
+class TorchStep:
+    """PyTorch eager's SGD-momentum step of ``model`` from the given weights (a glassgrad
+    ``state_dict``): shared by every benchmark that times PyTorch's API side by side."""
 
     def __init__(
-        self, torch: Any, case: Case, X: np.ndarray, y: np.ndarray, state: dict[str, np.ndarray]
+        self, torch: Any, model: Any, X: np.ndarray, y: np.ndarray, state: dict[str, np.ndarray]
     ) -> None:
-        widths = (case.nin, *case.sizes)
-        layers: list[Any] = []
-        for i, (a, b) in enumerate(zip(widths[:-1], widths[1:], strict=True)):
-            layers.append(torch.nn.Linear(a, b))
-            if i < len(case.sizes) - 1:
-                layers.append(torch.nn.ReLU())
         self.torch = torch
-        self.model = torch.nn.Sequential(*layers)
+        self.model = model
         self.model.load_state_dict({k: torch.from_numpy(v.copy()) for k, v in state.items()})
         self.optimizer = torch.optim.SGD(
             self.model.parameters(), lr=LEARNING_RATE, momentum=MOMENTUM
@@ -145,6 +140,21 @@ class Torch:
 
     def step(self) -> tuple[float, dict[str, float]]:
         return timed_step(self)
+
+
+class Torch(TorchStep):
+    """PyTorch's MLP of ``case``: ``Sequential`` of ``Linear`` and ``ReLU``."""
+
+    def __init__(
+        self, torch: Any, case: Case, X: np.ndarray, y: np.ndarray, state: dict[str, np.ndarray]
+    ) -> None:
+        widths = (case.nin, *case.sizes)
+        layers: list[Any] = []
+        for i, (a, b) in enumerate(zip(widths[:-1], widths[1:], strict=True)):
+            layers.append(torch.nn.Linear(a, b))
+            if i < len(case.sizes) - 1:
+                layers.append(torch.nn.ReLU())
+        super().__init__(torch, torch.nn.Sequential(*layers), X, y, state)
 
 
 class NumpyByHand:
