@@ -66,17 +66,30 @@ def _as_data(data: Any, requires_grad: bool) -> Any:
             "Value: got a list containing Values. A Value cannot wrap other Values (the graph "
             "would be lost); build the tensor with autograd.stack([...]) instead."
         )
-    array = np.array(data)
-    if array.dtype.kind == "O":
-        raise TypeError(
-            "Value: got an object array (often a list that mixes Values and numbers). Pass "
-            "numbers or a numeric numpy array; combine Values with autograd.stack instead."
-        )
+    array = _numeric_copy(data, "Value", "biufc")  # complex: refused below, with the reason
     if array.dtype.kind not in _FLOAT_KINDS and requires_grad:
         raise TypeError(
             f"Value: data of dtype {array.dtype} cannot carry a gradient — only floating-point "
             "numbers can. Convert it (e.g. np.asarray(x, dtype=np.float32)) or pass "
             "requires_grad=False to use it as a constant."
+        )
+    return array
+
+
+def _numeric_copy(data: Any, who: str, kinds: str = "biuf") -> np.ndarray:
+    """``data`` as an array of numbers of its own (a copy) whose dtype kind is in ``kinds``,
+    or a ``TypeError`` saying what to pass instead: the check shared by ``Value(...)`` and
+    constants entering an op."""
+    array = np.array(data)
+    if array.dtype.kind == "O":
+        raise TypeError(
+            f"{who} got an object array (often a list that mixes Values and numbers). Pass "
+            "numbers or a numeric numpy array; combine Values with autograd.stack instead."
+        )
+    if array.dtype.kind not in kinds:
+        raise TypeError(
+            f"{who} got an array of dtype {array.dtype}, which holds no numbers; convert the "
+            "data to numbers first (e.g. np.asarray(x, dtype=np.float32))"
         )
     return array
 
@@ -853,17 +866,7 @@ def _constant(x: Any, dtype: np.dtype | None) -> Value:
     elif isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, bool):
         data = float(x)  # a Python float never upcasts a float32 array (numpy's weak scalars)
     else:
-        data = np.array(x)  # a copy of its own
-        if data.dtype.kind == "O":
-            raise TypeError(
-                "an op got an object array (for example a list of Values); "
-                "use autograd.stack to build a tensor from Values"
-            )
-        if data.dtype.kind not in "biuf":
-            raise TypeError(
-                f"an op got an array of dtype {data.dtype}, which holds no numbers; convert "
-                "the data to numbers first (e.g. np.asarray(x, dtype=np.float32))"
-            )
+        data = _numeric_copy(x, "an op")
         if dtype is not None and data.dtype != dtype:
             data = data.astype(dtype)
         elif data.dtype.kind not in _FLOAT_KINDS:
