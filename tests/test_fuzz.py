@@ -125,15 +125,19 @@ def _ag_binary(name: str) -> Callable[..., Any]:
             return getattr(a, name)(b)
         if name in ("maximum", "minimum"):
             return getattr(ag, name)(a, b)
-        return {
-            "add": lambda: a + b,
-            "sub": lambda: a - b,
-            "mul": lambda: a * b,
-            "div": lambda: a / b,
-            "pow": lambda: a**b,
-        }[name]()
+        return OPERATORS[name](a, b)
 
     return run
+
+
+# The operator forms, for glassgrad's Values and torch's tensors alike.
+OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
+    "add": lambda a, b: a + b,
+    "sub": lambda a, b: a - b,
+    "mul": lambda a, b: a * b,
+    "div": lambda a, b: a / b,
+    "pow": lambda a, b: a**b,
+}
 
 
 def _pt_binary(name: str) -> Callable[..., Any]:
@@ -142,13 +146,7 @@ def _pt_binary(name: str) -> Callable[..., Any]:
         if name in ("maximum", "minimum"):
             a, b = (torch.as_tensor(v, dtype=dt) if not torch.is_tensor(v) else v for v in (a, b))
             return getattr(torch, name)(a, b)
-        return {
-            "add": lambda: a + b,
-            "sub": lambda: a - b,
-            "mul": lambda: a * b,
-            "div": lambda: a / b,
-            "pow": lambda: a**b,
-        }[name]()
+        return OPERATORS[name](a, b)
 
     return run
 
